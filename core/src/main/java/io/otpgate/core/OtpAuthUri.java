@@ -264,6 +264,9 @@ public final class OtpAuthUri {
             throw new IllegalArgumentException(
                     name + " must be at most " + maxLength + " characters, got " + value.length());
         }
+        if (!value.strip().equals(value)) {
+            throw new IllegalArgumentException(name + " must not start or end with white space");
+        }
         if (value.indexOf(':') >= 0) {
             throw new IllegalArgumentException(
                     name + " must not contain ':', which separates issuer and account in the label");
@@ -361,13 +364,16 @@ public final class OtpAuthUri {
             this.secret = Inputs.notNull(secret, "secret");
         }
 
-        /** The service name shown above the code; must not contain {@code :}; null or empty for none. */
+        /**
+         * The service name shown above the code; null or empty for none. Must not contain {@code :} nor start or end
+         * with white space (readers drop spaces around the label's colon).
+         */
         public Builder issuer(String issuer) {
             this.issuer = issuer == null ? "" : issuer;
             return this;
         }
 
-        /** The user's name or e-mail address; required; must not contain {@code :}. */
+        /** The user's name or e-mail address; required; the same rules as the issuer. */
         public Builder account(String account) {
             this.account = account;
             return this;
