@@ -4,18 +4,18 @@ import java.util.Locale;
 
 /** The HMAC functions of RFC 6238 §1.2, with the names the Key Uri Format uses. */
 public enum HmacAlgorithm {
-    SHA1("HmacSHA1", 20),
-    SHA256("HmacSHA256", 32),
-    SHA512("HmacSHA512", 64);
+    SHA1("HmacSHA1", "SHA-1", 64, 20),
+    SHA256("HmacSHA256", "SHA-256", 64, 32),
+    SHA512("HmacSHA512", "SHA-512", 128, 64);
 
     private final String jcaName;
     private final int defaultSecretLength;
     final Pool<OathEngine> engines;
 
-    HmacAlgorithm(String jcaName, int defaultSecretLength) {
+    HmacAlgorithm(String jcaName, String digestName, int blockSize, int defaultSecretLength) {
         this.jcaName = jcaName;
         this.defaultSecretLength = defaultSecretLength;
-        this.engines = OathEngine.pool(jcaName);
+        this.engines = OathEngine.pool(digestName, blockSize);
     }
 
     /** The JCA algorithm name, e.g. {@code HmacSHA1}. */

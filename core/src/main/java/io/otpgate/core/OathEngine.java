@@ -1,37 +1,57 @@
 package io.otpgate.core;
 
+import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Arrays;
 
 /**
- * The HOTP function of RFC 4226 §5.3 on a reusable {@link Mac}, with its buffers. Not thread-safe: borrow one from
- * the algorithm's {@link Pool}, use it on one thread, give it back. {@code Mac.getInstance} costs several
- * microseconds, more than the HMAC itself, so engines are pooled rather than made per call.
+ * The HOTP function of RFC 4226 §5.3 with reusable state. Not thread-safe: borrow one from the algorithm's
+ * {@link Pool}, use it on one thread, give it back.
+ *
+ * <p>HMAC (RFC 2104) is {@code H(K^opad || H(K^ipad || message))}. {@code javax.crypto.Mac} absorbs the two keyed
+ * pad blocks again for every message: four hash compressions for an 8-byte counter. A verification tries several
+ * counters under one key, so {@link #init} absorbs each pad once and every counter then clones those two states and
+ * costs two compressions. {@code OathEngineTest} checks this against {@code javax.crypto.Mac} for every algorithm
+ * and key lengths on both sides of the block size.
  */
 final class OathEngine {
 
     private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
             100_000_000};
 
-    private final Mac mac;
+    private final MessageDigest keyedInner;
+    private final MessageDigest keyedOuter;
+    private final byte[] pad;
     private final byte[] message = new byte[8];
     private final byte[] digest;
 
-    private OathEngine(Mac mac) {
-        this.mac = mac;
-        this.digest = new byte[mac.getMacLength()];
+    private OathEngine(String digestAlgorithm, int blockSize) throws GeneralSecurityException {
+        this.keyedInner = MessageDigest.getInstance(digestAlgorithm);
+        this.keyedOuter = MessageDigest.getInstance(digestAlgorithm);
+        this.pad = new byte[blockSize];
+        this.digest = new byte[keyedInner.getDigestLength()];
     }
 
     /** Keys the engine with the secret; every later call uses it until the next {@code init}. */
     void init(OtpSecret secret) {
-        try {
-            mac.init(new SecretKeySpec(secret.bytes(), mac.getAlgorithm()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(mac.getAlgorithm() + " refused a raw key", e);
+        byte[] key = secret.bytes();
+        if (key.length > pad.length) {
+            keyedInner.reset();
+            key = keyedInner.digest(key);  // RFC 2104 §2: a key longer than a block is hashed first
         }
+        keyed(keyedInner, key, (byte) 0x36);
+        keyed(keyedOuter, key, (byte) 0x5c);
+    }
+
+    private void keyed(MessageDigest state, byte[] key, byte padByte) {
+        Arrays.fill(pad, padByte);
+        for (int i = 0; i < key.length; i++) {
+            pad[i] ^= key[i];
+        }
+        state.reset();
+        state.update(pad);
+        Arrays.fill(pad, (byte) 0);
     }
 
     /** The HOTP value of the counter (RFC 4226 §5.3 dynamic truncation), reduced to {@code digits} digits. */
@@ -40,11 +60,15 @@ final class OathEngine {
             message[i] = (byte) counter;
             counter >>>= 8;
         }
-        mac.update(message);
         try {
-            mac.doFinal(digest, 0);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC output buffer too small", e);
+            MessageDigest inner = (MessageDigest) keyedInner.clone();
+            inner.update(message);
+            inner.digest(digest, 0, digest.length);
+            MessageDigest outer = (MessageDigest) keyedOuter.clone();
+            outer.update(digest);
+            outer.digest(digest, 0, digest.length);
+        } catch (CloneNotSupportedException | DigestException e) {
+            throw new IllegalStateException(keyedInner.getAlgorithm() + " cannot be cloned in this JDK", e);
         }
         int offset = digest[digest.length - 1] & 0x0f;
         int binary = ((digest[offset] & 0x7f) << 24)
@@ -54,18 +78,23 @@ final class OathEngine {
         return binary % POWERS_OF_TEN[digits];
     }
 
+    /** The full HMAC of the last counter given to {@link #value}, for tests. */
+    byte[] lastHmac() {
+        return digest.clone();
+    }
+
     /** Whether the code of this counter equals {@code code} (ASCII digits), compared in constant time. */
     boolean matches(long counter, byte[] code) {
         return MessageDigest.isEqual(Codes.ascii(value(counter, code.length), code.length), code);
     }
 
-    /** A pool of engines for one HMAC algorithm. */
-    static Pool<OathEngine> pool(String algorithm) {
+    /** A pool of engines for one hash function. */
+    static Pool<OathEngine> pool(String digestAlgorithm, int blockSize) {
         return new Pool<>(() -> {
             try {
-                return new OathEngine(Mac.getInstance(algorithm));
+                return new OathEngine(digestAlgorithm, blockSize);
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(algorithm + " is not available in this JDK", e);
+                throw new IllegalStateException(digestAlgorithm + " is not available in this JDK", e);
             }
         });
     }
