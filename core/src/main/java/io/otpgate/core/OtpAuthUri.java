@@ -26,7 +26,10 @@ public final class OtpAuthUri {
 
     /** Longer input is refused before it is read. A URI this class builds is always shorter. */
     public static final int MAX_URI_LENGTH = 8192;
-    /** Bounds on the label parts, so that a built URI always parses and fits in a QR code. */
+    /**
+     * Bounds on the label parts, so that a built URI always parses. A QR code holds less (2331 bytes at level M):
+     * labels at these bounds in non-ASCII scripts percent-encode to more than that.
+     */
     public static final int MAX_ISSUER_LENGTH = 128;
     public static final int MAX_ACCOUNT_LENGTH = 256;
 
