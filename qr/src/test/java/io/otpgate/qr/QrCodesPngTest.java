@@ -69,7 +69,7 @@ class QrCodesPngTest {
 
     /**
      * With ZXing's preferred mask about 2% of symbols of random secrets hide from its finder-pattern detector; QrCodes
-     * then picks another mask. 400 fresh secrets would meet about 8 such symbols.
+     * then picks another mask. 400 fresh secrets would meet about 8 such symbols (5 in a run without the fallback).
      */
     @Test
     void pngWhenManyFreshSecretsThenZxingFinderPatternDetectorReadsEvery() {
