@@ -1,5 +1,7 @@
 package io.otpgate.core;
 
+import java.nio.charset.StandardCharsets;
+
 /** The shape of a one-time code: exactly {@code digits} ASCII digits, leading zeros kept. */
 final class Codes {
 
@@ -43,6 +45,6 @@ final class Codes {
     }
 
     static String format(int value, int digits) {
-        return new String(ascii(value, digits), java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(ascii(value, digits), StandardCharsets.US_ASCII);
     }
 }

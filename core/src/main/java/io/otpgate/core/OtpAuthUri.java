@@ -397,7 +397,7 @@ public final class OtpAuthUri {
             if (type != Type.TOTP) {
                 throw new IllegalStateException("period applies to totp URIs only");
             }
-            this.periodSeconds = Totp.builder().period(period).build().period().getSeconds();
+            this.periodSeconds = Totp.checkPeriod(period);
             return this;
         }
 

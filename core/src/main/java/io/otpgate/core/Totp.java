@@ -153,6 +153,15 @@ public final class Totp {
         }
     }
 
+    /** The period in seconds, if it is whole seconds in 1..3600. */
+    static long checkPeriod(Duration period) {
+        Inputs.notNull(period, "period");
+        if (period.getNano() != 0 || period.getSeconds() < 1 || period.getSeconds() > 3600) {
+            throw new IllegalArgumentException("period must be whole seconds in 1..3600, got " + period);
+        }
+        return period.getSeconds();
+    }
+
     @Override
     public String toString() {
         return "Totp[" + algorithm + ", " + digits + " digits, period " + periodSeconds + "s, t0 " + t0 + "]";
@@ -182,11 +191,7 @@ public final class Totp {
 
         /** The time step (RFC 6238's X, django-otp's {@code step}): whole seconds, 1 s to 1 h. */
         public Builder period(Duration period) {
-            Inputs.notNull(period, "period");
-            if (period.getNano() != 0 || period.getSeconds() < 1 || period.getSeconds() > 3600) {
-                throw new IllegalArgumentException("period must be whole seconds in 1..3600, got " + period);
-            }
-            this.periodSeconds = period.getSeconds();
+            this.periodSeconds = checkPeriod(period);
             return this;
         }
 

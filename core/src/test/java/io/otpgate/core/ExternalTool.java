@@ -2,11 +2,13 @@ package io.otpgate.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,9 +17,10 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * A command-line program from the system that a test compares against (oathtool, zbarimg). Without the program the
  * test is skipped on a developer's machine, but fails in CI ({@code CI} set, as {@code .ci/run} does), so that a
- * missing install step can never turn an interop test into a silent skip.
+ * missing install step can never turn an interop test into a silent skip. Other modules' tests use it through
+ * otpgate-core's test jar.
  */
-final class ExternalTool {
+public final class ExternalTool {
 
     private final String name;
 
@@ -25,10 +28,10 @@ final class ExternalTool {
         this.name = name;
     }
 
-    static ExternalTool require(String name) {
-        boolean found = System.getenv().getOrDefault("PATH", "").isEmpty() ? false
-                : java.util.Arrays.stream(System.getenv("PATH").split(java.io.File.pathSeparator))
-                        .anyMatch(dir -> Files.isExecutable(Path.of(dir, name)));
+    public static ExternalTool require(String name) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        boolean found = !path.isEmpty() && Arrays.stream(path.split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, name)));
         if (!found) {
             String message = name + " is not installed (apt-get install the package that .ci/run names)";
             if (System.getenv("CI") != null) {
@@ -40,7 +43,7 @@ final class ExternalTool {
     }
 
     /** Runs the program with the arguments and returns its standard output; fails on a non-zero exit. */
-    String run(String... arguments) {
+    public String run(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(name);
         command.addAll(List.of(arguments));

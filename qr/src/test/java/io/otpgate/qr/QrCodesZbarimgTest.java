@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.otpgate.core.ExternalTool;
 import io.otpgate.core.HmacAlgorithm;
 import io.otpgate.core.OtpAuthUri;
 
