@@ -68,7 +68,7 @@ final class OathEngine {
             outer.update(digest);
             outer.digest(digest, 0, digest.length);
         } catch (CloneNotSupportedException | DigestException e) {
-            throw new IllegalStateException(keyedInner.getAlgorithm() + " cannot be cloned in this JDK", e);
+            throw new IllegalStateException(keyedInner.getAlgorithm() + " state cannot be cloned or finished here", e);
         }
         int offset = digest[digest.length - 1] & 0x0f;
         int binary = ((digest[offset] & 0x7f) << 24)

@@ -26,12 +26,15 @@ public final class Totp {
     private final int digits;
     private final long periodSeconds;
     private final long t0;
+    /** TOTP is HOTP of the time step (RFC 6238 §4.2). */
+    private final Hotp hotp;
 
     private Totp(Builder builder) {
         this.algorithm = Inputs.notNull(builder.algorithm, "algorithm");
         this.digits = Codes.checkDigits(builder.digits);
         this.periodSeconds = builder.periodSeconds;
         this.t0 = builder.t0;
+        this.hotp = Hotp.of(algorithm, digits);
     }
 
     /** HmacSHA1, 6 digits, 30 seconds, t0 = 0: RFC 6238's, Google Authenticator's and django-otp's defaults. */
@@ -84,13 +87,7 @@ public final class Totp {
         if (step < 0) {
             throw new IllegalArgumentException("step must be 0 or more, got " + step);
         }
-        OathEngine engine = algorithm.engines.borrow();
-        try {
-            engine.init(secret);
-            return Codes.format(engine.value(step, digits), digits);
-        } finally {
-            algorithm.engines.release(engine);
-        }
+        return hotp.generate(secret, step);
     }
 
     /**
