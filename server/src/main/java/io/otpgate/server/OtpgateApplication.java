@@ -3,14 +3,22 @@ package io.otpgate.server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
+import io.otpgate.server.cli.Commands;
+
 /**
- * The otpgate server. For now it only starts and answers {@code GET /actuator/health}; accounts, devices, the REST
- * API and the admin panel are added feature by feature under this package.
+ * otpgate: without arguments (or with only {@code --option}s) the server; with a command name first, that
+ * management command (see {@link Commands}), run in a context without a web server.
  */
 @SpringBootApplication
 public class OtpgateApplication {
 
     public static void main(String[] args) {
+        // H2's AUTO_SERVER mode opens a TCP port so that a command can share the embedded database with a running
+        // server: keep it on loopback.
+        System.setProperty("h2.bindAddress", "127.0.0.1");
+        if (Commands.isCommand(args)) {
+            System.exit(Commands.run(args));
+        }
         SpringApplication.run(OtpgateApplication.class, args);
     }
 }

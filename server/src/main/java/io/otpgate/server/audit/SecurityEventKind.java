@@ -1,0 +1,29 @@
+package io.otpgate.server.audit;
+
+/** What happened. Stored by name (at most 40 characters). */
+public enum SecurityEventKind {
+    USER_CREATED,
+    PASSWORD_CHANGED,
+    PASSWORD_HASH_UPGRADED,
+    LOGIN_SUCCEEDED,
+    LOGIN_FAILED,
+    /** A one-time code or recovery code was accepted. */
+    OTP_VERIFIED,
+    /** A code was checked and refused. */
+    OTP_FAILED,
+    /** A code arrived during a device's throttling delay and was not checked. */
+    OTP_THROTTLED,
+    /** A code arrived while the account's second factor was locked and was not checked. */
+    OTP_REFUSED_LOCKED,
+    /** The account reached its limit of consecutive second-factor failures. */
+    ACCOUNT_LOCKED,
+    ACCOUNT_UNLOCKED,
+    DEVICE_ADDED,
+    DEVICE_CONFIRMED,
+    DEVICE_REMOVED,
+    RECOVERY_CODES_ISSUED,
+    /** An operator removed every device of a user (a lost phone). */
+    SECOND_FACTOR_RESET,
+    KEY_ROTATED,
+    DJANGO_IMPORTED
+}

@@ -1,0 +1,90 @@
+package io.otpgate.server.audit;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import io.otpgate.server.system.SqlTime;
+
+/**
+ * Writes and reads the security log. An event is written in the caller's transaction, so the log holds exactly
+ * the outcomes that were committed. Each event is also logged at INFO (ids and outcome only).
+ */
+@Component
+public class SecurityEvents {
+
+    private static final Logger log = LoggerFactory.getLogger("otpgate.security");
+    private static final int MAX_DETAIL = 255;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    SecurityEvents(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * Records an event now.
+     *
+     * @param userId the user, or null
+     * @param device the device's persistent id, or null
+     * @param clientAddress the client's address, or null (a command)
+     * @param detail a short outcome, or null; must not contain a secret
+     */
+    public void record(SecurityEventKind kind, Long userId, String device, String clientAddress, String detail) {
+        Instant now = clock.instant();
+        String shortDetail = detail != null && detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
+        jdbc.sql("""
+                insert into security_event (occurred_at, kind, user_id, username, device, client_address, detail)
+                values (?, ?, ?, (select username from auth_user where id = ?), ?, ?, ?)""")
+                .params(SqlTime.of(now), kind.name(), userId, userId, device, clientAddress, shortDetail)
+                .update();
+        log.info("{} user={} device={} client={} {}", kind, userId, device, clientAddress,
+                shortDetail == null ? "" : shortDetail);
+    }
+
+    /**
+     * The newest events first, filtered.
+     *
+     * @param userId only this user's, or null for all
+     * @param kind only this kind, or null for all
+     * @param from only at or after, or null
+     * @param to only before, or null
+     * @param limit at most this many, 1..1000
+     */
+    public List<SecurityEvent> list(Long userId, SecurityEventKind kind, Instant from, Instant to, int limit) {
+        StringBuilder sql = new StringBuilder("""
+                select id, occurred_at, kind, user_id, username, device, client_address, detail
+                from security_event where 1 = 1""");
+        List<Object> params = new ArrayList<>();
+        if (userId != null) {
+            sql.append(" and user_id = ?");
+            params.add(userId);
+        }
+        if (kind != null) {
+            sql.append(" and kind = ?");
+            params.add(kind.name());
+        }
+        if (from != null) {
+            sql.append(" and occurred_at >= ?");
+            params.add(SqlTime.of(from));
+        }
+        if (to != null) {
+            sql.append(" and occurred_at < ?");
+            params.add(SqlTime.of(to));
+        }
+        sql.append(" order by occurred_at desc, id desc limit ?");
+        params.add(Math.max(1, Math.min(limit, 1000)));
+        return jdbc.sql(sql.toString()).params(params).query((rs, n) -> new SecurityEvent(rs.getLong("id"),
+                SqlTime.instant(rs, "occurred_at"), SecurityEventKind.valueOf(rs.getString("kind")),
+                rs.getObject("user_id", Long.class), rs.getString("username"), rs.getString("device"),
+                rs.getString("client_address"), rs.getString("detail"))).list();
+    }
+}

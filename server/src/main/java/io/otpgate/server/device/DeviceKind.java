@@ -1,0 +1,27 @@
+package io.otpgate.server.device;
+
+import java.util.Locale;
+
+/** The kinds of device, as django-otp's plugins: each has its own table. */
+public enum DeviceKind {
+    TOTP("totp_device"),
+    HOTP("hotp_device"),
+    /** Recovery codes (django-otp's static device). */
+    STATIC("static_device");
+
+    private final String table;
+
+    DeviceKind(String table) {
+        this.table = table;
+    }
+
+    /** The table that holds devices of this kind (a constant: safe to put in SQL). */
+    public String table() {
+        return table;
+    }
+
+    /** The prefix of persistent ids: {@code totp}, {@code hotp}, {@code static}. */
+    public String prefix() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

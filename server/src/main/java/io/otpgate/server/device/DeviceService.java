@@ -1,0 +1,107 @@
+package io.otpgate.server.device;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.core.Throttle;
+import io.otpgate.core.ThrottleDecision;
+import io.otpgate.core.ThrottleState;
+import io.otpgate.server.audit.SecurityEventKind;
+import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.server.hotp.HotpDeviceRepository;
+import io.otpgate.server.recovery.StaticDeviceRepository;
+import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.server.user.UserRepository;
+
+/** Lists a user's devices, removes them, lifts locks: the operator's side of devices. */
+@Service
+public class DeviceService {
+
+    private final TotpDeviceRepository totpDevices;
+    private final HotpDeviceRepository hotpDevices;
+    private final StaticDeviceRepository staticDevices;
+    private final DeviceThrottling throttling;
+    private final UserRepository users;
+    private final SecurityEvents events;
+    private final Throttle throttle;
+    private final Clock clock;
+
+    DeviceService(TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
+            StaticDeviceRepository staticDevices, DeviceThrottling throttling, UserRepository users,
+            SecurityEvents events, VerificationProperties properties, Clock clock) {
+        this.totpDevices = totpDevices;
+        this.hotpDevices = hotpDevices;
+        this.staticDevices = staticDevices;
+        this.throttling = throttling;
+        this.users = users;
+        this.events = events;
+        this.throttle = properties.throttle();
+        this.clock = clock;
+    }
+
+    /** Every device of the user: TOTP, HOTP, then recovery codes. */
+    @Transactional(readOnly = true)
+    public List<DeviceSummary> list(long userId) {
+        Instant now = clock.instant();
+        List<DeviceSummary> list = new ArrayList<>();
+        totpDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
+                d.algorithm() + ", " + d.digits() + " digits, " + d.period() + " s", d.createdAt(), d.lastUsedAt(),
+                d.throttle().failureCount(), until(d.throttle(), now))));
+        hotpDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
+                d.algorithm() + ", " + d.digits() + " digits, counter " + d.counter(), d.createdAt(),
+                d.lastUsedAt(), d.throttle().failureCount(), until(d.throttle(), now))));
+        staticDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
+                d.codesLeft() + (d.codesLeft() == 1 ? " code left" : " codes left"), d.createdAt(), d.lastUsedAt(),
+                d.throttle().failureCount(), until(d.throttle(), now))));
+        return list;
+    }
+
+    /** Whether the user has a confirmed device (seed 004's {@code user_has_device}). */
+    @Transactional(readOnly = true)
+    public boolean hasConfirmedDevice(long userId) {
+        return list(userId).stream().anyMatch(DeviceSummary::confirmed);
+    }
+
+    /**
+     * Removes every device of the user (an operator's reset after a lost phone) and clears the account lock; the
+     * user is back to password only.
+     *
+     * @return how many devices were removed
+     */
+    @Transactional
+    public int removeAll(long userId, String clientAddress) {
+        int removed = totpDevices.deleteByUser(userId) + hotpDevices.deleteByUser(userId)
+                + staticDevices.deleteByUser(userId);
+        users.unlock(userId);
+        users.setOtpEnabled(userId, false, clock.instant());
+        events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
+                removed + (removed == 1 ? " device removed" : " devices removed"));
+        return removed;
+    }
+
+    /**
+     * Lifts the account's second-factor lock and every device's throttling.
+     *
+     * @return whether anything was locked or counting
+     */
+    @Transactional
+    public boolean unlock(long userId, String clientAddress) {
+        boolean account = users.unlock(userId);
+        int devices = throttling.clear(userId);
+        if (account || devices > 0) {
+            events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress,
+                    "by an operator" + (devices > 0 ? ", " + devices + " device throttles cleared" : ""));
+            return true;
+        }
+        return false;
+    }
+
+    private Instant until(ThrottleState state, Instant now) {
+        return throttle.check(state, now) instanceof ThrottleDecision.Delayed delayed ? delayed.until() : null;
+    }
+}

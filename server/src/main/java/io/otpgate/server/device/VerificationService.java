@@ -1,0 +1,272 @@
+package io.otpgate.server.device;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.core.HotpMatch;
+import io.otpgate.core.Throttle;
+import io.otpgate.core.ThrottleDecision;
+import io.otpgate.core.ThrottleState;
+import io.otpgate.core.TotpMatch;
+import io.otpgate.server.audit.SecurityEventKind;
+import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.server.hotp.HotpDevice;
+import io.otpgate.server.hotp.HotpDeviceRepository;
+import io.otpgate.server.recovery.RecoveryCodeDigests;
+import io.otpgate.server.recovery.StaticDevice;
+import io.otpgate.server.recovery.StaticDeviceRepository;
+import io.otpgate.server.system.SqlTime;
+import io.otpgate.server.totp.TotpDevice;
+import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.server.user.UserRepository;
+
+/**
+ * The one place where a second-factor code is verified. Everything else (the REST API, the admin panel) calls
+ * {@link #verify}.
+ *
+ * <p>One attempt is one transaction: the user's row is locked first ({@code SELECT ... FOR UPDATE}), which orders
+ * all attempts on one account, across server instances sharing one database; then the devices are locked, the
+ * account lock and each device's throttle are checked, the code is checked, and the outcome (used step, drift or
+ * counter, consumed recovery code, failure counts, confirmation, security event) is written before the
+ * transaction commits. The writes are also conditional ({@code last_step < step}, {@code counter = read},
+ * a delete that must hit one row), so a code is accepted at most once even without the lock.
+ */
+@Service
+public class VerificationService {
+
+    private final JdbcClient jdbc;
+    private final TotpDeviceRepository totpDevices;
+    private final HotpDeviceRepository hotpDevices;
+    private final StaticDeviceRepository staticDevices;
+    private final RecoveryCodeDigests digests;
+    private final DeviceThrottling throttling;
+    private final UserRepository users;
+    private final SecurityEvents events;
+    private final VerificationProperties properties;
+    private final Throttle throttle;
+    private final Clock clock;
+
+    VerificationService(JdbcClient jdbc, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
+            StaticDeviceRepository staticDevices, RecoveryCodeDigests digests, DeviceThrottling throttling,
+            UserRepository users, SecurityEvents events, VerificationProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.totpDevices = totpDevices;
+        this.hotpDevices = hotpDevices;
+        this.staticDevices = staticDevices;
+        this.digests = digests;
+        this.throttling = throttling;
+        this.users = users;
+        this.events = events;
+        this.properties = properties;
+        this.throttle = properties.throttle();
+        this.clock = clock;
+    }
+
+    /**
+     * Verifies a code for a user against the user's devices of the given kinds.
+     *
+     * @param code what the user typed (a one-time code or a recovery code); a null or malformed one is a failed
+     *     attempt like any wrong code
+     * @param kinds the kinds of device to try
+     * @param includePending whether an unconfirmed TOTP or HOTP device may be tried (and is confirmed by its first
+     *     code); recovery codes waiting for a pending setup are never accepted
+     * @param clientAddress for the security log, or null
+     */
+    @Transactional
+    public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, boolean includePending,
+            String clientAddress) {
+        Instant now = clock.instant();
+        Optional<AccountState> account = lockAccount(userId);
+        if (account.isEmpty()) {
+            return new VerificationOutcome.NoDevice();
+        }
+        if (account.get().lockedAt() != null) {
+            Instant until = properties.accountLockDuration().isZero() ? null
+                    : account.get().lockedAt().plus(properties.accountLockDuration());
+            if (until == null || now.isBefore(until)) {
+                events.record(SecurityEventKind.OTP_REFUSED_LOCKED, userId, null, clientAddress,
+                        until == null ? "locked until unlocked" : "locked until " + until);
+                return new VerificationOutcome.Locked(until);
+            }
+            users.unlock(userId);
+            events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress, "lock expired");
+            account = Optional.of(new AccountState(0, null));
+        }
+
+        List<Candidate> candidates = lockCandidates(userId, kinds, includePending);
+        if (candidates.isEmpty()) {
+            return new VerificationOutcome.NoDevice();
+        }
+        List<Candidate> allowed = new ArrayList<>(candidates.size());
+        Duration wait = null;
+        for (Candidate candidate : candidates) {
+            ThrottleDecision decision = throttle.check(candidate.throttle(), now);
+            if (decision instanceof ThrottleDecision.Delayed delayed) {
+                wait = wait == null || delayed.retryAfter().compareTo(wait) < 0 ? delayed.retryAfter() : wait;
+            } else {
+                allowed.add(candidate);
+            }
+        }
+        if (allowed.isEmpty()) {
+            events.record(SecurityEventKind.OTP_THROTTLED, userId, candidates.get(0).ref().persistentId(),
+                    clientAddress, "retry after " + wait.toSeconds() + " s");
+            return new VerificationOutcome.Throttled(wait);
+        }
+
+        for (Candidate candidate : allowed) {
+            if (candidate.accept(this, code, now)) {
+                return verified(userId, candidate, now, clientAddress);
+            }
+        }
+        return rejected(userId, account.get(), allowed, now, clientAddress);
+    }
+
+    private VerificationOutcome verified(long userId, Candidate candidate, Instant now, String clientAddress) {
+        DeviceRef ref = candidate.ref();
+        boolean confirmedNow = !candidate.confirmed();
+        if (confirmedNow) {
+            int codes = staticDevices.confirmPending(userId);
+            users.setOtpEnabled(userId, true, now);
+            events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
+                    codes > 0 ? "with its recovery codes" : null);
+        }
+        jdbc.sql("update auth_user set otp_failure_count = 0 where id = ? and otp_failure_count > 0")
+                .param(userId).update();
+        events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
+        return new VerificationOutcome.Verified(ref, confirmedNow);
+    }
+
+    private VerificationOutcome rejected(long userId, AccountState account, List<Candidate> tried, Instant now,
+            String clientAddress) {
+        Duration retryAfter = null;
+        for (Candidate candidate : tried) {
+            throttling.recordFailure(candidate.ref(), now);
+            Duration delay = throttle.delayAfter(candidate.throttle().failureCount() + 1);
+            retryAfter = retryAfter == null || delay.compareTo(retryAfter) < 0 ? delay : retryAfter;
+        }
+        int failures = account.failureCount() + 1;
+        boolean lock = failures >= properties.accountFailureLimit();
+        jdbc.sql("update auth_user set otp_failure_count = ?, otp_locked_at = ? where id = ?")
+                .params(failures, lock ? SqlTime.of(now) : null, userId).update();
+        String devices = String.join(",", tried.stream().map(c -> c.ref().persistentId()).toList());
+        events.record(SecurityEventKind.OTP_FAILED, userId, tried.size() == 1 ? devices : null, clientAddress,
+                "failure " + failures + " of " + properties.accountFailureLimit()
+                        + (tried.size() > 1 ? " on " + devices : ""));
+        if (lock) {
+            events.record(SecurityEventKind.ACCOUNT_LOCKED, userId, null, clientAddress,
+                    failures + " consecutive failures");
+        }
+        return new VerificationOutcome.Rejected(retryAfter, lock);
+    }
+
+    private record AccountState(int failureCount, Instant lockedAt) {
+    }
+
+    private Optional<AccountState> lockAccount(long userId) {
+        return jdbc.sql("select otp_failure_count, otp_locked_at from auth_user where id = ? for update")
+                .param(userId)
+                .query((rs, n) -> new AccountState(rs.getInt(1), SqlTime.instant(rs, "otp_locked_at")))
+                .optional();
+    }
+
+    private List<Candidate> lockCandidates(long userId, Set<DeviceKind> kinds, boolean includePending) {
+        Set<DeviceKind> wanted = kinds.isEmpty() ? EnumSet.noneOf(DeviceKind.class) : EnumSet.copyOf(kinds);
+        List<Candidate> candidates = new ArrayList<>();
+        if (wanted.contains(DeviceKind.TOTP)) {
+            totpDevices.lockForVerification(userId, includePending).forEach(d -> candidates.add(new TotpCandidate(d)));
+        }
+        if (wanted.contains(DeviceKind.HOTP)) {
+            hotpDevices.lockForVerification(userId, includePending).forEach(d -> candidates.add(new HotpCandidate(d)));
+        }
+        if (wanted.contains(DeviceKind.STATIC)) {
+            staticDevices.lockForVerification(userId).forEach(d -> candidates.add(new StaticCandidate(d)));
+        }
+        return candidates;
+    }
+
+    /** A device that a code may belong to. */
+    private sealed interface Candidate {
+        DeviceRef ref();
+
+        boolean confirmed();
+
+        ThrottleState throttle();
+
+        /** Checks the code and, if it matches, records its use; false if it does not match or was used already. */
+        boolean accept(VerificationService service, String code, Instant now);
+    }
+
+    private record TotpCandidate(TotpDevice device) implements Candidate {
+        public DeviceRef ref() {
+            return device.ref();
+        }
+
+        public boolean confirmed() {
+            return device.confirmed();
+        }
+
+        public ThrottleState throttle() {
+            return device.throttle();
+        }
+
+        public boolean accept(VerificationService service, String code, Instant now) {
+            Optional<TotpMatch> match = device.totp().verify(service.totpDevices.secret(device), code, now,
+                    device.tolerance(), device.drift(), device.minStep());
+            return match.isPresent()
+                    && service.totpDevices.recordSuccess(device.id(), match.get().step(), match.get().drift(), now);
+        }
+    }
+
+    private record HotpCandidate(HotpDevice device) implements Candidate {
+        public DeviceRef ref() {
+            return device.ref();
+        }
+
+        public boolean confirmed() {
+            return device.confirmed();
+        }
+
+        public ThrottleState throttle() {
+            return device.throttle();
+        }
+
+        public boolean accept(VerificationService service, String code, Instant now) {
+            Optional<HotpMatch> match = device.hotp().verify(service.hotpDevices.secret(device), code,
+                    device.counter(), device.tolerance());
+            return match.isPresent() && service.hotpDevices.recordSuccess(device.id(), device.counter(),
+                    match.get().nextCounter(), now);
+        }
+    }
+
+    private record StaticCandidate(StaticDevice device) implements Candidate {
+        public DeviceRef ref() {
+            return device.ref();
+        }
+
+        public boolean confirmed() {
+            return true;
+        }
+
+        public ThrottleState throttle() {
+            return device.throttle();
+        }
+
+        public boolean accept(VerificationService service, String code, Instant now) {
+            if (!service.staticDevices.consume(device.id(), service.digests.candidates(code))) {
+                return false;
+            }
+            service.staticDevices.recordSuccess(device.id(), now);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.otpgate.server.recovery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.stereotype.Repository;
+
+import io.otpgate.server.device.DeviceThrottling;
+import io.otpgate.server.system.SqlTime;
+
+/** Static devices and their tokens (keyed digests only). Joins the caller's transaction. */
+@Repository
+public class StaticDeviceRepository {
+
+    private static final String SELECT = """
+            select d.id, d.user_id, d.name, d.confirmed, d.throttling_failure_count, d.throttling_failure_timestamp,
+                d.created_at, d.last_used_at, (select count(*) from static_token t where t.device_id = d.id) as codes_left
+            from static_device d""";
+
+    private final JdbcClient jdbc;
+
+    StaticDeviceRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts a device with the digests of its codes; returns its id. */
+    public long insert(long userId, String name, boolean confirmed, Collection<byte[]> digests, Instant createdAt) {
+        KeyHolder keys = new GeneratedKeyHolder();
+        jdbc.sql("insert into static_device (user_id, name, confirmed, created_at) values (?, ?, ?, ?)")
+                .params(userId, name, confirmed, SqlTime.of(createdAt)).update(keys, "id");
+        long id = keys.getKeyAs(Long.class);
+        for (byte[] digest : digests) {
+            jdbc.sql("insert into static_token (device_id, digest) values (?, ?)").params(id, digest).update();
+        }
+        return id;
+    }
+
+    public List<StaticDevice> findByUser(long userId) {
+        return jdbc.sql(SELECT + " where d.user_id = ? order by d.id").param(userId)
+                .query(StaticDeviceRepository::map).list();
+    }
+
+    /** The user's confirmed devices, locked until the transaction ends. */
+    public List<StaticDevice> lockForVerification(long userId) {
+        // Lock the device rows first (PostgreSQL refuses FOR UPDATE beside the count's subquery), then read.
+        jdbc.sql("select id from static_device where user_id = ? and confirmed = true order by id for update")
+                .param(userId).query(Long.class).list();
+        return jdbc.sql(SELECT + " where d.user_id = ? and d.confirmed = true order by d.id").param(userId)
+                .query(StaticDeviceRepository::map).list();
+    }
+
+    /**
+     * Consumes the token whose digest is one of the candidates: a delete that must hit exactly one row, so two
+     * requests with the same code can never both succeed.
+     *
+     * @return whether a token was consumed
+     */
+    public boolean consume(long deviceId, List<byte[]> candidates) {
+        if (candidates.isEmpty()) {
+            return false;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(candidates.size(), "?"));
+        List<Object> params = new java.util.ArrayList<>();
+        params.add(deviceId);
+        params.addAll(candidates);
+        return jdbc.sql("delete from static_token where device_id = ? and digest in (" + marks + ")")
+                .params(params).update() == 1;
+    }
+
+    /** Clears failures and notes the use. */
+    public void recordSuccess(long deviceId, Instant now) {
+        jdbc.sql("""
+                update static_device set throttling_failure_count = 0, throttling_failure_timestamp = null,
+                    last_used_at = ? where id = ?""").params(SqlTime.of(now), deviceId).update();
+    }
+
+    /** Confirms the user's pending devices (their TOTP setup was just confirmed); returns how many. */
+    public int confirmPending(long userId) {
+        return jdbc.sql("update static_device set confirmed = true where user_id = ? and confirmed = false")
+                .param(userId).update();
+    }
+
+    public int deleteByUser(long userId) {
+        return jdbc.sql("delete from static_device where user_id = ?").param(userId).update();
+    }
+
+    /** Deletes the user's pending devices (a cancelled TOTP setup); returns how many. */
+    public int deletePending(long userId) {
+        return jdbc.sql("delete from static_device where user_id = ? and confirmed = false").param(userId).update();
+    }
+
+    static StaticDevice map(ResultSet rs, int row) throws SQLException {
+        return new StaticDevice(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"),
+                rs.getBoolean("confirmed"),
+                DeviceThrottling.state(rs.getInt("throttling_failure_count"),
+                        SqlTime.instant(rs, "throttling_failure_timestamp")),
+                SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "last_used_at"), rs.getInt("codes_left"));
+    }
+}

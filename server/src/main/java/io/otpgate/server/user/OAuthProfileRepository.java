@@ -1,0 +1,49 @@
+package io.otpgate.server.user;
+
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.otpgate.server.secret.SealedColumn;
+import io.otpgate.server.secret.SecretBox;
+
+/** OAuth profiles; their credentials are sealed under the row's id. */
+@Repository
+public class OAuthProfileRepository {
+
+    private final JdbcClient jdbc;
+    private final SecretBox box;
+
+    OAuthProfileRepository(JdbcClient jdbc, SecretBox box) {
+        this.jdbc = jdbc;
+        this.box = box;
+    }
+
+    /** Inserts a profile; returns its id. */
+    public long insert(long userId, String serviceName, String url, String credentials) {
+        long id = jdbc.sql("select nextval('user_oauth_profile_id_seq')").query(Long.class).single();
+        jdbc.sql("""
+                insert into user_oauth_profile (id, user_id, oauth_service_name, oauth_url, sealed_oauth_credentials)
+                values (?, ?, ?, ?, ?)""")
+                .params(id, userId, serviceName, url, box.sealText(credentials, SealedColumn.OAUTH_CREDENTIALS, id))
+                .update();
+        return id;
+    }
+
+    public List<OAuthProfile> findByUser(long userId) {
+        return jdbc.sql("""
+                select id, user_id, oauth_service_name, oauth_url, sealed_oauth_credentials
+                from user_oauth_profile where user_id = ? order by id""").param(userId)
+                .query((rs, n) -> new OAuthProfile(rs.getLong("id"), rs.getLong("user_id"),
+                        rs.getString("oauth_service_name"), rs.getString("oauth_url"),
+                        box.openText(rs.getBytes("sealed_oauth_credentials"), SealedColumn.OAUTH_CREDENTIALS,
+                                rs.getLong("id"))))
+                .list();
+    }
+
+    /** Deletes one of the user's profiles; returns whether it existed. */
+    public boolean delete(long userId, long id) {
+        return jdbc.sql("delete from user_oauth_profile where id = ? and user_id = ?").params(id, userId).update() == 1;
+    }
+}

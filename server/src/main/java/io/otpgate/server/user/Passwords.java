@@ -1,0 +1,88 @@
+package io.otpgate.server.user;
+
+import java.util.Map;
+
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Password hashing: Spring Security's delegating encoder, argon2id ({@code {argon2}...}) for every new hash, and
+ * Django's {@code pbkdf2_sha256$...} hashes (stored as Django wrote them, without a prefix) accepted and flagged
+ * for upgrade.
+ */
+@Component
+public class Passwords {
+
+    /** Passwords shorter than this are refused (Django's MinimumLengthValidator default). */
+    public static final int MIN_LENGTH = 8;
+    /** Longer passwords are refused before any hashing: a megabyte of password is an attack, not a password. */
+    public static final int MAX_LENGTH = 1024;
+
+    private final Argon2PasswordEncoder argon2 = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    private final PasswordEncoder encoder;
+    /** Checked against when the user does not exist, so that the answer takes as long as for a real user. */
+    private final String decoy;
+
+    public Passwords() {
+        DelegatingPasswordEncoder delegating = new DelegatingPasswordEncoder("argon2", Map.of("argon2", argon2));
+        delegating.setDefaultPasswordEncoderForMatches(new DjangoPasswordEncoder());
+        this.encoder = delegating;
+        this.decoy = encoder.encode("otpgate decoy password");
+    }
+
+    /** The argon2id parameters, for people who size servers (never the hash). */
+    public static String parameters() {
+        return "argon2id, memory 16384 KiB, 2 iterations, parallelism 1, salt 16 bytes, hash 32 bytes";
+    }
+
+    /**
+     * Hashes a new password.
+     *
+     * @throws IllegalArgumentException if it is shorter than {@value #MIN_LENGTH} or longer than
+     *     {@value #MAX_LENGTH} characters (the message never contains the password)
+     */
+    public String hash(CharSequence password) {
+        check(password);
+        return encoder.encode(password);
+    }
+
+    /** Hashes a password that has just matched an older hash, without the rules for new passwords. */
+    String rehash(CharSequence password) {
+        return encoder.encode(password);
+    }
+
+    /** Checks the rule a new password must follow, without hashing it. */
+    public static void check(CharSequence password) {
+        if (password == null || password.length() < MIN_LENGTH) {
+            throw new IllegalArgumentException("password must have at least " + MIN_LENGTH + " characters");
+        }
+        if (password.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("password must have at most " + MAX_LENGTH + " characters");
+        }
+    }
+
+    /** Whether the password matches the stored hash. A null hash (no such user) costs the same and fails. */
+    public boolean matches(CharSequence password, String storedHash) {
+        if (password == null || password.length() > MAX_LENGTH) {
+            return false;
+        }
+        if (storedHash == null) {
+            encoder.matches(password, decoy);
+            return false;
+        }
+        return encoder.matches(password, storedHash);
+    }
+
+    /** Whether a hash should be replaced after the next successful check (a Django hash, or older parameters). */
+    public boolean needsUpgrade(String storedHash) {
+        return encoder.upgradeEncoding(storedHash);
+    }
+
+    /** Whether a stored hash is one otpgate can check: argon2 or Django's PBKDF2-SHA256. */
+    public static boolean isSupportedHash(String storedHash) {
+        return storedHash != null
+                && (storedHash.startsWith("{argon2}") || DjangoPasswordEncoder.isDjangoHash(storedHash));
+    }
+}

@@ -1,0 +1,133 @@
+package io.otpgate.server.user;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+import org.springframework.stereotype.Repository;
+
+import io.otpgate.server.system.SqlTime;
+
+/** Users and their profiles, in SQL. Joins the caller's transaction. */
+@Repository
+public class UserRepository {
+
+    static final String COLUMNS = "id, username, email, first_name, last_name, is_active, is_staff, is_superuser, "
+            + "date_joined, last_login, otp_failure_count, otp_locked_at";
+
+    private final JdbcClient jdbc;
+
+    UserRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<User> findByUsername(String username) {
+        return jdbc.sql("select " + COLUMNS + " from auth_user where username = ?").param(username)
+                .query(UserRepository::map).optional();
+    }
+
+    public Optional<User> findById(long id) {
+        return jdbc.sql("select " + COLUMNS + " from auth_user where id = ?").param(id)
+                .query(UserRepository::map).optional();
+    }
+
+    /** All users by username, for listings. */
+    public List<User> findAll() {
+        return jdbc.sql("select " + COLUMNS + " from auth_user order by username").query(UserRepository::map).list();
+    }
+
+    /** The stored password hash, or empty if there is no such user. */
+    public Optional<String> passwordHash(long userId) {
+        return jdbc.sql("select password from auth_user where id = ?").param(userId).query(String.class).optional();
+    }
+
+    /**
+     * Inserts a user with a password hash, and its profile (seed 004's {@code UserProfile}).
+     *
+     * @param djangoId the user's id in the Django database it comes from, or null
+     * @return the new user's id
+     * @throws org.springframework.dao.DuplicateKeyException if the username is taken
+     */
+    public long insert(NewUser user, String passwordHash, Instant dateJoined, Instant lastLogin, boolean active,
+            Long djangoId) {
+        KeyHolder keys = new GeneratedKeyHolder();
+        jdbc.sql("""
+                insert into auth_user (username, password, email, first_name, last_name, is_active, is_staff,
+                    is_superuser, date_joined, last_login, django_id)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(user.username(), passwordHash, user.email(), user.firstName(), user.lastName(), active,
+                        user.staff(), user.superuser(), SqlTime.of(dateJoined), SqlTime.of(lastLogin), djangoId)
+                .update(keys, "id");
+        return keys.getKeyAs(Long.class);
+    }
+
+    /** Inserts the profile of a user. */
+    public void insertProfile(long userId, Profile profile) {
+        jdbc.sql("""
+                insert into user_profile (user_id, email, phone, first_name, last_name, created_at, updated_at,
+                    power_account_id, power_contact_id, is_otp_enabled)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(userId, profile.email(), profile.phone(), profile.firstName(), profile.lastName(),
+                        SqlTime.of(profile.createdAt()), SqlTime.of(profile.updatedAt()), profile.powerAccountId(),
+                        profile.powerContactId(), profile.otpEnabled())
+                .update();
+    }
+
+    public Optional<Profile> findProfile(long userId) {
+        return jdbc.sql("""
+                select email, phone, first_name, last_name, created_at, updated_at, power_account_id,
+                    power_contact_id, is_otp_enabled
+                from user_profile where user_id = ?""").param(userId)
+                .query((rs, n) -> new Profile(rs.getString("email"), rs.getString("phone"),
+                        rs.getString("first_name"), rs.getString("last_name"), SqlTime.instant(rs, "created_at"),
+                        SqlTime.instant(rs, "updated_at"), rs.getInt("power_account_id"),
+                        rs.getInt("power_contact_id"), rs.getBoolean("is_otp_enabled")))
+                .optional();
+    }
+
+    /** Sets the profile's {@code is_otp_enabled} (and {@code updated_at}), if the user has a profile. */
+    public void setOtpEnabled(long userId, boolean enabled, Instant now) {
+        jdbc.sql("update user_profile set is_otp_enabled = ?, updated_at = ? where user_id = ?")
+                .params(enabled, SqlTime.of(now), userId).update();
+    }
+
+    /** Replaces the password hash; returns whether the user exists. */
+    public boolean updatePassword(long userId, String passwordHash) {
+        return jdbc.sql("update auth_user set password = ? where id = ?").params(passwordHash, userId).update() == 1;
+    }
+
+    /** Replaces the password hash only if it is still the one that was checked (a login racing a password change). */
+    public boolean upgradePassword(long userId, String oldHash, String newHash) {
+        return jdbc.sql("update auth_user set password = ? where id = ? and password = ?")
+                .params(newHash, userId, oldHash).update() == 1;
+    }
+
+    public void updateLastLogin(long userId, Instant when) {
+        jdbc.sql("update auth_user set last_login = ? where id = ?").params(SqlTime.of(when), userId).update();
+    }
+
+    /** Clears the account's second-factor lock and failure count; returns whether it was locked or counting. */
+    public boolean unlock(long userId) {
+        return jdbc.sql("""
+                update auth_user set otp_failure_count = 0, otp_locked_at = null
+                where id = ? and (otp_failure_count > 0 or otp_locked_at is not null)""").param(userId).update() == 1;
+    }
+
+    public boolean existsByDjangoId(long djangoId) {
+        return jdbc.sql("select count(*) from auth_user where django_id = ?").param(djangoId)
+                .query(Long.class).single() > 0;
+    }
+
+    static User map(ResultSet rs, int row) throws SQLException {
+        return new User(rs.getLong("id"), rs.getString("username"), rs.getString("email"),
+                rs.getString("first_name"), rs.getString("last_name"), rs.getBoolean("is_active"),
+                rs.getBoolean("is_staff"), rs.getBoolean("is_superuser"), SqlTime.instant(rs, "date_joined"),
+                SqlTime.instant(rs, "last_login"), rs.getInt("otp_failure_count"),
+                SqlTime.instant(rs, "otp_locked_at"));
+    }
+}

@@ -1,0 +1,108 @@
+package io.otpgate.server.user;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.server.audit.SecurityEventKind;
+import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.server.system.OtpgateException;
+import io.otpgate.server.system.Texts;
+
+/** Creates users, checks and changes passwords. */
+@Service
+public class UserService {
+
+    private final UserRepository users;
+    private final Passwords passwords;
+    private final SecurityEvents events;
+    private final Clock clock;
+
+    UserService(UserRepository users, Passwords passwords, SecurityEvents events, Clock clock) {
+        this.users = users;
+        this.passwords = passwords;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates an active user with a password and an empty profile.
+     *
+     * @throws OtpgateException INVALID for a bad username, email or password; CONFLICT if the username is taken
+     */
+    @Transactional
+    public User create(NewUser user, CharSequence password) {
+        String hash;
+        try {
+            hash = passwords.hash(password);
+        } catch (IllegalArgumentException e) {
+            throw OtpgateException.invalid(e.getMessage());
+        }
+        Instant now = clock.instant();
+        long id;
+        try {
+            id = users.insert(user, hash, now, null, true, null);
+        } catch (DuplicateKeyException e) {
+            throw OtpgateException.conflict("user " + Texts.quote(user.username()) + " already exists");
+        }
+        users.insertProfile(id, Profile.of(user, now));
+        events.record(SecurityEventKind.USER_CREATED, id, null, null,
+                user.superuser() ? "superuser" : user.staff() ? "staff" : null);
+        return users.findById(id).orElseThrow();
+    }
+
+    /** The user of that name. @throws OtpgateException NOT_FOUND, worded as seed 000's command words it */
+    public User require(String username) {
+        return find(username).orElseThrow(() -> OtpgateException.notFound(
+                "User " + Texts.quote(username) + " does not exist"));
+    }
+
+    public Optional<User> find(String username) {
+        return username == null ? Optional.empty() : users.findByUsername(username);
+    }
+
+    /**
+     * Checks a username and password (the first factor). An unknown user costs as much as a wrong password. On
+     * success a Django hash is replaced by an argon2id one and the last login is recorded.
+     *
+     * @param clientAddress for the security log, or null
+     * @return the user, if the password matches and the user is active
+     */
+    @Transactional
+    public Optional<User> checkPassword(String username, CharSequence password, String clientAddress) {
+        Optional<User> user = find(username);
+        String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(null);
+        boolean matches = passwords.matches(password, hash);
+        if (!matches || !user.get().active()) {
+            events.record(SecurityEventKind.LOGIN_FAILED, user.map(User::id).orElse(null), null, clientAddress,
+                    user.isEmpty() ? "unknown user" : matches ? "inactive user" : "wrong password");
+            return Optional.empty();
+        }
+        long id = user.get().id();
+        if (passwords.needsUpgrade(hash) && users.upgradePassword(id, hash, passwords.rehash(password))) {
+            events.record(SecurityEventKind.PASSWORD_HASH_UPGRADED, id, null, clientAddress, "to argon2id");
+        }
+        users.updateLastLogin(id, clock.instant());
+        events.record(SecurityEventKind.LOGIN_SUCCEEDED, id, null, clientAddress, null);
+        return users.findById(id);
+    }
+
+    /** Sets a new password. @throws OtpgateException INVALID for a bad password, NOT_FOUND for no such user */
+    @Transactional
+    public void setPassword(long userId, CharSequence password) {
+        String hash;
+        try {
+            hash = passwords.hash(password);
+        } catch (IllegalArgumentException e) {
+            throw OtpgateException.invalid(e.getMessage());
+        }
+        if (!users.updatePassword(userId, hash)) {
+            throw OtpgateException.notFound("no user with id " + userId);
+        }
+        events.record(SecurityEventKind.PASSWORD_CHANGED, userId, null, null, null);
+    }
+}
