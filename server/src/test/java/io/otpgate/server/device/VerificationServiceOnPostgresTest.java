@@ -1,0 +1,16 @@
+package io.otpgate.server.device;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.otpgate.server.system.RequiresPostgres;
+import io.otpgate.server.system.TestDatabases;
+
+@RequiresPostgres
+class VerificationServiceOnPostgresTest extends VerificationServiceContract {
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabases.postgres(registry);
+    }
+}
