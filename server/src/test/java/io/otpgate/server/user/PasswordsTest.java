@@ -1,0 +1,60 @@
+package io.otpgate.server.user;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class PasswordsTest {
+
+    static final Passwords passwords = new Passwords();
+
+    /** Hashes from the seed's own Django system (shared/fixtures/django-seed) with their passwords. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            pbkdf2_sha256$260000$UXGdvOyTKplq2QBVwH3qxf$dMTBKgg/A/pkl3sv0okSKkbL4inFYx7ckIuhgwzyNb0= | Ana pass acme 1
+            pbkdf2_sha256$260000$BXmVc5GsaJcYBayTwAoWUR$MZoh42CHZK5pmVE0a/MZpqu1UEPg1ZQVkIZEuuBR8Kk= | ben-acme-pw-2
+            pbkdf2_sha256$260000$pBCDx2lcJwJzYQjvGj6f4N$mkLrnqH5mL8E9Xco57INLxR+sz9h7H1Sn3XnAYFlmLQ= | cy acme p@ss 3
+            """)
+    void matchesWhenDjangoHashThenRightPasswordOnlyAndUpgradeWanted(String hash, String password) {
+        assertThat(passwords.matches(password, hash)).isTrue();
+        assertThat(passwords.matches(password + "x", hash)).isFalse();
+        assertThat(passwords.needsUpgrade(hash)).isTrue();
+        assertThat(Passwords.isSupportedHash(hash)).isTrue();
+    }
+
+    @Test
+    void hashWhenNewPasswordThenArgon2idThatMatchesAndNeedsNoUpgrade() {
+        String hash = passwords.hash("correct horse battery");
+
+        assertThat(hash).startsWith("{argon2}$argon2id$v=19$m=16384,t=2,p=1$");
+        assertThat(passwords.matches("correct horse battery", hash)).isTrue();
+        assertThat(passwords.matches("correct horse batterY", hash)).isFalse();
+        assertThat(passwords.needsUpgrade(hash)).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "NULL", textBlock = """
+            NULL
+            pbkdf2_sha256$260000$salt
+            pbkdf2_sha256$0$salt$dMTBKgg/A/pkl3sv0okSKkbL4inFYx7ckIuhgwzyNb0=
+            pbkdf2_sha256$99999999999$salt$dMTBKgg/A/pkl3sv0okSKkbL4inFYx7ckIuhgwzyNb0=
+            pbkdf2_sha256$260000$salt$not base64!
+            pbkdf2_sha1$260000$salt$dMTBKgg/A/pkl3sv0okSKkbL4inFYx7ckIuhgwzyNb0=
+            !unusablePasswordFromDjango
+            """)
+    void matchesWhenHashMalformedThenFalseWithoutException(String hash) {
+        assertThat(passwords.matches("Ana pass acme 1", hash)).isFalse();
+        assertThat(Passwords.isSupportedHash(hash)).isFalse();
+    }
+
+    @Test
+    void hashWhenTooShortOrTooLongThenRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> passwords.hash("seven77")).hasMessage("password must have at least 8 characters");
+        assertThatThrownBy(() -> passwords.hash("x".repeat(1025)))
+                .hasMessage("password must have at most 1024 characters");
+        assertThat(passwords.matches("x".repeat(1025), passwords.hash("x".repeat(1024)))).isFalse();
+    }
+}
