@@ -11,12 +11,21 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.otpgate.server.system.TestDatabases;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class HealthEndpointTest {
 
     @LocalServerPort
     int port;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabases.h2(registry);
+    }
 
     @Test
     void healthWhenServerStartedThenUpOnLoopback() throws Exception {
