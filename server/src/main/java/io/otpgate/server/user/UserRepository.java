@@ -90,6 +90,22 @@ public class UserRepository {
                 .optional();
     }
 
+    /**
+     * Replaces the editable fields of a profile ({@code is_otp_enabled} and {@code created_at} are not editable)
+     * and sets {@code updated_at}, as seed 004's {@code _AutoDateTimeField} does on every save.
+     *
+     * @return whether the user has a profile
+     */
+    public boolean updateProfile(long userId, Profile profile, Instant now) {
+        return jdbc.sql("""
+                update user_profile set email = ?, phone = ?, first_name = ?, last_name = ?, power_account_id = ?,
+                    power_contact_id = ?, updated_at = ?
+                where user_id = ?""")
+                .params(profile.email(), profile.phone(), profile.firstName(), profile.lastName(),
+                        profile.powerAccountId(), profile.powerContactId(), SqlTime.of(now), userId)
+                .update() == 1;
+    }
+
     /** Sets the profile's {@code is_otp_enabled} (and {@code updated_at}), if the user has a profile. */
     public void setOtpEnabled(long userId, boolean enabled, Instant now) {
         jdbc.sql("update user_profile set is_otp_enabled = ?, updated_at = ? where user_id = ?")

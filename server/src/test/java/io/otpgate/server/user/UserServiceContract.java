@@ -114,6 +114,25 @@ abstract class UserServiceContract {
     }
 
     @Test
+    void updateProfileWhenSavedThenFieldsAndUpdatedAtChangeButNotOtpFlag() {
+        User user = service.create(NewUser.named(unique("hank")), "correct horse battery");
+        Profile before = users.findProfile(user.id()).orElseThrow();
+        Instant later = before.updatedAt().plusSeconds(60);
+
+        users.setOtpEnabled(user.id(), true, before.updatedAt());
+        assertThat(users.updateProfile(user.id(), new Profile("h@example.com", "+1 555 0100", "Hank", "Hill",
+                Instant.EPOCH, Instant.EPOCH, 7, 8, false), later)).isTrue();
+
+        Profile after = users.findProfile(user.id()).orElseThrow();
+        assertThat(after.phone()).isEqualTo("+1 555 0100");
+        assertThat(after.powerContactId()).isEqualTo(8);
+        assertThat(after.updatedAt()).isEqualTo(later);
+        assertThat(after.createdAt()).isEqualTo(before.createdAt());
+        assertThat(after.otpEnabled()).isTrue();
+        assertThat(users.updateProfile(Long.MAX_VALUE, after, later)).isFalse();
+    }
+
+    @Test
     void requireWhenUnknownThenSeedMessage() {
         assertThatThrownBy(() -> service.require("x")).hasMessage("User \"x\" does not exist");
     }
