@@ -36,6 +36,16 @@ public class DeviceThrottling {
                 + "throttling_failure_timestamp = ? where id = ?").params(SqlTime.of(now), device.id()).update();
     }
 
+    /**
+     * Sets a device's failures as another system recorded them (django-otp's columns, on an import). Joins the
+     * caller's transaction.
+     */
+    public void restore(DeviceRef device, ThrottleState state) {
+        jdbc.sql("update " + device.kind().table() + " set throttling_failure_count = ?, "
+                + "throttling_failure_timestamp = ? where id = ?")
+                .params(state.failureCount(), SqlTime.of(state.lastFailure()), device.id()).update();
+    }
+
     /** Clears the failures of every device of a user (an operator's unlock). Returns how many devices had some. */
     public int clear(long userId) {
         int cleared = 0;

@@ -4,7 +4,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -110,6 +112,11 @@ public final class KeyRing {
 
     public int size() {
         return keys.size();
+    }
+
+    /** The ids of the keys, primary first. */
+    public Set<Integer> ids() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(keys.keySet()));
     }
 
     /** The text form, primary first, one entry per line: the content of a key file. Contains the keys. */

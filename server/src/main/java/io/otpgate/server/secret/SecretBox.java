@@ -1,10 +1,16 @@
 package io.otpgate.server.secret;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.crypto.AEADBadTagException;
@@ -29,16 +35,38 @@ public final class SecretBox {
     private static final int TAG_BITS = 128;
     private static final int HEADER = 1 + 4 + NONCE_LENGTH;
 
+    /** How often, at most, a key file is looked at for a change. */
+    static final Duration KEY_FILE_CHECK_INTERVAL = Duration.ofMillis(500);
+
     private final AtomicReference<KeyRing> ring;
     private final SecureRandom random;
+    private final Path keyFile;
+    private volatile long nextCheck;
+    private volatile Object keyFileStamp;
 
+    /** A box with a fixed ring (keys from configuration, or a tool such as a test). */
     public SecretBox(KeyRing ring, SecureRandom random) {
+        this(ring, random, null);
+    }
+
+    /**
+     * A box that follows a key file: when the file is replaced (another process ran {@code rotate-key}), the box
+     * reads it again within {@link #KEY_FILE_CHECK_INTERVAL}, and at once when it meets a key id it does not know.
+     * So every server sharing the database seals under the new key shortly after a rotation began.
+     *
+     * @param keyFile the file the ring was read from, or null for a fixed ring
+     */
+    public SecretBox(KeyRing ring, SecureRandom random, Path keyFile) {
         this.ring = new AtomicReference<>(ring);
         this.random = random;
+        this.keyFile = keyFile;
+        this.keyFileStamp = keyFile == null ? null : stamp(keyFile);
+        this.nextCheck = System.nanoTime() + KEY_FILE_CHECK_INTERVAL.toNanos();
     }
 
     /** The ring in use. */
     public KeyRing keyRing() {
+        followKeyFile(false);
         return ring.get();
     }
 
@@ -49,7 +77,7 @@ public final class SecretBox {
 
     /** Seals bytes for one column of one row. The plaintext array is not kept. */
     public byte[] seal(byte[] plaintext, SealedColumn column, long rowId) {
-        KeyRing keys = ring.get();
+        KeyRing keys = keyRing();
         byte[] nonce = new byte[NONCE_LENGTH];
         random.nextBytes(nonce);
         try {
@@ -90,7 +118,11 @@ public final class SecretBox {
         ByteBuffer in = ByteBuffer.wrap(sealed);
         in.get();
         int keyId = in.getInt();
-        SecretKey key = ring.get().key(keyId);
+        SecretKey key = keyRing().key(keyId);
+        if (key == null && keyFile != null) {
+            followKeyFile(true);
+            key = ring.get().key(keyId);
+        }
         if (key == null) {
             throw new SealedValueException(column + " of row " + rowId + " is sealed under key " + keyId
                     + ", which is not in the key ring (" + ring.get() + ")");
@@ -121,6 +153,35 @@ public final class SecretBox {
     /** Opens text. */
     public String openText(byte[] sealed, SealedColumn column, long rowId) {
         return new String(open(sealed, column, rowId), StandardCharsets.UTF_8);
+    }
+
+    /** Reads the key file again if it was replaced since it was last read (or if {@code now}). */
+    private void followKeyFile(boolean now) {
+        if (keyFile == null || (!now && System.nanoTime() - nextCheck < 0)) {
+            return;
+        }
+        synchronized (this) {
+            nextCheck = System.nanoTime() + KEY_FILE_CHECK_INTERVAL.toNanos();
+            Object current = stamp(keyFile);
+            if (current != null && !current.equals(keyFileStamp)) {
+                try {
+                    ring.set(KeyFile.read(keyFile));
+                    keyFileStamp = current;
+                } catch (IllegalStateException e) {
+                    // Half-written or unreadable for a moment: keep the ring in use and look again next time.
+                }
+            }
+        }
+    }
+
+    /** What identifies one version of a file: a rotation replaces it (a new inode) or at least touches it. */
+    private static Object stamp(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return List.of(String.valueOf(attributes.fileKey()), attributes.lastModifiedTime(), attributes.size());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The id of the key that sealed a value, without opening it. */

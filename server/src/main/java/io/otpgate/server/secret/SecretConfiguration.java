@@ -23,7 +23,8 @@ class SecretConfiguration {
 
     @Bean
     SecretBox secretBox(SecretsProperties properties, Environment environment, SecureRandom random) {
-        return new SecretBox(loadKeyRing(properties, environment, random), random);
+        KeyRing ring = loadKeyRing(properties, environment, random);
+        return new SecretBox(ring, random, properties.keysConfigured() ? null : properties.keyFile());
     }
 
     @Bean

@@ -17,6 +17,8 @@ public class Passwords {
 
     /** Passwords shorter than this are refused (Django's MinimumLengthValidator default). */
     public static final int MIN_LENGTH = 8;
+    /** Django's {@code UNUSABLE_PASSWORD_PREFIX}: a stored hash that starts with it never matches. */
+    public static final String UNUSABLE_PREFIX = "!";
     /** Longer passwords are refused before any hashing: a megabyte of password is an attack, not a password. */
     public static final int MAX_LENGTH = 1024;
 
@@ -63,12 +65,15 @@ public class Passwords {
         }
     }
 
-    /** Whether the password matches the stored hash. A null hash (no such user) costs the same and fails. */
+    /**
+     * Whether the password matches the stored hash. A null hash (no such user) and an unusable one (Django's
+     * {@code !...}, kept by import-django) cost the same as a real check, and fail.
+     */
     public boolean matches(CharSequence password, String storedHash) {
         if (password == null || password.length() > MAX_LENGTH) {
             return false;
         }
-        if (storedHash == null) {
+        if (storedHash == null || storedHash.startsWith(UNUSABLE_PREFIX)) {
             encoder.matches(password, decoy);
             return false;
         }
