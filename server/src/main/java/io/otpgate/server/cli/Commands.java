@@ -5,11 +5,11 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import org.springframework.boot.Banner;
@@ -20,6 +20,7 @@ import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.dao.DataAccessException;
+import org.springframework.util.ClassUtils;
 
 import io.otpgate.server.OtpgateApplication;
 import io.otpgate.server.system.OtpgateException;
@@ -41,7 +42,11 @@ import picocli.CommandLine.Spec;
  * embedded database (H2's {@code AUTO_SERVER} mode).
  *
  * <p>Exit codes: 0 success, 1 a refused request (one line on standard error: an unknown user, a bad value) or a
- * failure to start (a database that cannot be opened), 2 a usage error (picocli's message and the usage).
+ * failure to start (a database that cannot be opened), 2 a usage error (the message and the usage).
+ *
+ * <p>Start-up is kept short: beans are made lazily, the server's auto-configurations are left out (see
+ * {@link CommandAutoConfigurationFilter}), and only the command that runs is made, so that {@code --help} and usage
+ * errors open no database.
  */
 public final class Commands {
 
@@ -92,7 +97,7 @@ public final class Commands {
             CommandLine commandLine;
             try {
                 context = start(properties, terminal);
-                commandLine = commandLine(context, terminal);
+                commandLine = commandLine(context, terminal, args);
             } catch (RuntimeException e) {
                 // A database that cannot be opened, a malformed key file: the context (or, with lazy beans, the first
                 // command bean) fails. One line names the cause; OTPGATE_DEBUG shows the whole chain.
@@ -151,25 +156,28 @@ public final class Commands {
         return settings;
     }
 
-    private static CommandLine commandLine(ConfigurableApplicationContext context, Terminal terminal) {
-        IFactory factory = context.getBean(IFactory.class);
-        CommandLine commandLine = new CommandLine(new Otpgate(), factory);
-        List<OtpgateCommand> commands = context.getBeansOfType(OtpgateCommand.class).values().stream()
-                .sorted(Comparator.comparing(command -> name(command)))
-                .toList();
-        for (OtpgateCommand command : commands) {
-            commandLine.addSubcommand(command);
+    private static CommandLine commandLine(ConfigurableApplicationContext context, Terminal terminal, String[] args) {
+        CommandLine commandLine = new CommandLine(new Otpgate(), context.getBean(IFactory.class));
+        // The other commands are added by class, and the one asked for as its bean: picocli gets no bean (no
+        // services, no database) for help and usage errors, and a bean that cannot be made (a database that cannot be
+        // opened) fails here, where run() reports it in one line.
+        String requested = args.length > 0 ? args[0] : null;
+        Map<String, Object> commands = new TreeMap<>();
+        for (String bean : context.getBeanNamesForType(OtpgateCommand.class)) {
+            Class<?> type = context.getType(bean);
+            Command command = AnnotationUtils.findAnnotation(ClassUtils.getUserClass(type), Command.class);
+            if (command == null) {
+                throw new IllegalStateException("the command bean " + type.getName() + " has no @Command");
+            }
+            boolean asked = command.name().equals(requested) || Arrays.asList(command.aliases()).contains(requested);
+            commands.put(command.name(), asked ? context.getBean(bean) : type);
         }
+        commands.forEach(commandLine::addSubcommand);
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(terminal.out(), terminal.charset()), true));
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(terminal.err(), terminal.charset()), true));
         commandLine.setExecutionExceptionHandler(Commands::handle);
         return commandLine;
-    }
-
-    private static String name(OtpgateCommand command) {
-        Command annotation = AnnotationUtils.findAnnotation(command.getClass(), Command.class);
-        return annotation == null ? command.getClass().getName() : annotation.name();
     }
 
     /**
@@ -178,6 +186,11 @@ public final class Commands {
      */
     private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
+        if (e instanceof UsageError) {
+            err.println(e.getMessage());
+            commandLine.usage(err);
+            return EXIT_USAGE;
+        }
         if (e instanceof OtpgateException || e instanceof IllegalArgumentException
                 || e instanceof UncheckedIOException) {
             err.println(e.getMessage());

@@ -10,11 +10,7 @@ import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * Django's {@code createsuperuser}: asks for the username, email and password (twice), or takes them from options,
@@ -29,9 +25,6 @@ class CreateSuperuserCommand implements OtpgateCommand {
     private final UserService users;
     private final Terminal terminal;
 
-    @Spec
-    CommandSpec spec;
-
     @Option(names = "--username", paramLabel = "USERNAME", description = "The username; then nothing is asked "
             + "but the password, and only on a terminal without another password source.")
     String username;
@@ -43,8 +36,14 @@ class CreateSuperuserCommand implements OtpgateCommand {
             description = "Never ask: fail instead (Django's --noinput). Needs --username and a password source.")
     boolean noInput;
 
-    @Mixin
-    PasswordOptions password = new PasswordOptions();
+    @Option(names = "--password-stdin", description = PasswordSource.STDIN_HELP)
+    boolean passwordStdin;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = PasswordSource.ENV_HELP)
+    String passwordVariable;
+
+    @Option(names = "--password", hidden = true, arity = "0..1")
+    String passwordArgument;
 
     CreateSuperuserCommand(UserService users, Terminal terminal) {
         this.users = users;
@@ -55,7 +54,7 @@ class CreateSuperuserCommand implements OtpgateCommand {
     public Integer call() {
         boolean interactive = username == null;
         if (interactive && noInput) {
-            throw new ParameterException(spec.commandLine(), "--no-input needs --username");
+            throw new UsageError("--no-input needs --username");
         }
         String name = username;
         String address = email;
@@ -71,7 +70,8 @@ class CreateSuperuserCommand implements OtpgateCommand {
             address = answer("Email address: ");
         }
         NewUser user = new NewUser(name, address, "", "", true, true);
-        char[] secret = password.read(terminal, interactive || (terminal.interactive() && !noInput));
+        PasswordSource source = new PasswordSource(passwordStdin, passwordVariable, passwordArgument);
+        char[] secret = source.read(terminal, interactive || (terminal.interactive() && !noInput));
         try {
             users.create(user, CharBuffer.wrap(secret));
         } finally {

@@ -9,7 +9,6 @@ import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +41,14 @@ class CreateUserCommand implements OtpgateCommand {
     @Option(names = {"--no-input", "--noinput"}, description = "Never ask for the password: fail instead.")
     boolean noInput;
 
-    @Mixin
-    PasswordOptions password = new PasswordOptions();
+    @Option(names = "--password-stdin", description = PasswordSource.STDIN_HELP)
+    boolean passwordStdin;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = PasswordSource.ENV_HELP)
+    String passwordVariable;
+
+    @Option(names = "--password", hidden = true, arity = "0..1")
+    String passwordArgument;
 
     CreateUserCommand(UserService users, Terminal terminal) {
         this.users = users;
@@ -53,7 +58,8 @@ class CreateUserCommand implements OtpgateCommand {
     @Override
     public Integer call() {
         NewUser user = new NewUser(username, email, firstName, lastName, staff || superuser, superuser);
-        char[] secret = password.read(terminal, terminal.interactive() && !noInput);
+        PasswordSource source = new PasswordSource(passwordStdin, passwordVariable, passwordArgument);
+        char[] secret = source.read(terminal, terminal.interactive() && !noInput);
         try {
             users.create(user, CharBuffer.wrap(secret));
         } finally {

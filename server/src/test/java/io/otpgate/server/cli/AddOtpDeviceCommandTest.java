@@ -46,9 +46,9 @@ class AddOtpDeviceCommandTest {
 
     @BeforeEach
     void setUp() {
-        Result created = new CommandRunner(directory).runWithStdin(PASSWORD + "\n", "createuser", "alice", "--password-stdin");
-        assertThat(created.exitCode()).as(created.toString()).isZero();
         commands = new CommandRunner(directory);
+        Result created = commands.runWithStdin(PASSWORD + "\n", "createuser", "alice", "--password-stdin");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
     }
 
     @Test

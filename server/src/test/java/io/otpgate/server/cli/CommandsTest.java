@@ -64,6 +64,8 @@ class CommandsTest {
                     .contains("createsuperuser", "createuser", "add-otp-device", "create-backup-codes",
                             "list-devices", "remove-otp", "unlock", "OTPGATE_DATA_DIR");
         }
+        // Help creates no command bean, so it opens (and creates) no database.
+        assertThat(directory.resolve("otpgate.mv.db")).doesNotExist();
     }
 
     @Test
@@ -82,6 +84,7 @@ class CommandsTest {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
         assertThat(result.err()).startsWith("Unmatched arguments from index 0: 'add-otp-devices', 'alice'\n"
                 + "Did you mean: otpgate add-otp-device");
+        assertThat(directory.resolve("otpgate.mv.db")).doesNotExist();
     }
 
     @Test

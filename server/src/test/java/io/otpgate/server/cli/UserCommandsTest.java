@@ -99,7 +99,7 @@ class UserCommandsTest {
 
     @Test
     void createsuperuserWhenOtpgatePasswordSetThenUsedByDefault() {
-        Result result = commands.runOn("", false, Map.of(PasswordOptions.DEFAULT_VARIABLE, PASSWORD),
+        Result result = commands.runOn("", false, Map.of(PasswordSource.DEFAULT_VARIABLE, PASSWORD),
                 "createsuperuser", "--username", "admin", "--email", "admin@example.com", "--no-input");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -153,7 +153,8 @@ class UserCommandsTest {
 
     @Test
     void createsuperuserWhenUsernameTakenThenRefusedBeforeThePassword() {
-        assertThat(commands.runWithStdin(PASSWORD + "\n", "createuser", "admin", "--password-stdin").exitCode()).isZero();
+        Result created = commands.runWithStdin(PASSWORD + "\n", "createuser", "admin", "--password-stdin");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
 
         Result result = commands.runOn("", false, Map.of(), "createsuperuser", "--username", "admin");
 
@@ -163,7 +164,8 @@ class UserCommandsTest {
 
     @Test
     void createsuperuserWhenBadUsernameThenRefusedNamingTheRule() {
-        Result result = commands.runWithStdin(PASSWORD + "\n", "createsuperuser", "--username", "no spaces", "--password-stdin");
+        Result result = commands.runWithStdin(PASSWORD + "\n", "createsuperuser", "--username", "no spaces",
+                "--password-stdin");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
         assertThat(result.err()).isEqualTo(

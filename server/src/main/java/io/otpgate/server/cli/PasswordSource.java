@@ -5,63 +5,54 @@ import java.util.Arrays;
 
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.Passwords;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * Where a new user's password comes from: standard input, an environment variable, or questions on a terminal.
  * Never from an argument, which other users see in {@code ps} and the shell keeps in its history.
+ *
+ * <p>Each command declares the options itself, with the descriptions here, rather than through a picocli mixin: a
+ * mixin makes picocli create the command's bean, and so open the database, only to print the usage.
+ *
+ * @param stdin {@code --password-stdin}: the first line of standard input
+ * @param variable {@code --password-env VAR}, or null
+ * @param argument {@code --password}, a hidden option that is refused without echoing its value, or null
  */
-final class PasswordOptions {
+record PasswordSource(boolean stdin, String variable, String argument) {
 
     /** The variable read when no other source is given (as Django's {@code DJANGO_SUPERUSER_PASSWORD}). */
     static final String DEFAULT_VARIABLE = "OTPGATE_PASSWORD";
+    static final String STDIN_HELP = "Read the password from the first line of standard input.";
+    static final String ENV_HELP = "Read the password from the environment variable VAR (default: "
+            + DEFAULT_VARIABLE + ", when it is set).";
     /** Attempts at a matching, valid password when asked on a terminal. */
     private static final int ATTEMPTS = 3;
-
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec spec;
-
-    @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
-    boolean stdin;
-
-    @Option(names = "--password-env", paramLabel = "VAR",
-            description = "Read the password from the environment variable VAR (default: " + DEFAULT_VARIABLE
-                    + ", when it is set).")
-    String variable;
-
-    /** Refused without echoing its value: see the class comment. */
-    @Option(names = "--password", hidden = true, arity = "0..1")
-    String argument;
 
     /**
      * The new password. Clear the array after use.
      *
      * @param ask whether to ask for it (twice) when no source is given: on a terminal, or in an interactive
      *     {@code createsuperuser}, which then reads the answers as lines of standard input
-     * @throws ParameterException if no source is given and asking is not allowed, or a source is unusable
+     * @throws UsageError if no source is given and asking is not allowed, or a source is unusable
      */
     char[] read(Terminal terminal, boolean ask) {
         if (argument != null) {
-            throw usage("a password is never given as an argument (others see it in ps and the shell history): "
-                    + "use --password-stdin or --password-env VAR");
+            throw new UsageError("a password is never given as an argument (others see it in ps and the shell "
+                    + "history): use --password-stdin or --password-env VAR");
         }
         if (stdin && variable != null) {
-            throw usage("give either --password-stdin or --password-env, not both");
+            throw new UsageError("give either --password-stdin or --password-env, not both");
         }
         if (stdin) {
             char[] line = terminal.readSecretLine();
             if (line == null || line.length == 0) {
-                throw usage("--password-stdin: standard input has no password line");
+                throw new UsageError("--password-stdin: standard input has no password line");
             }
             return line;
         }
         if (variable != null) {
             String value = terminal.environment(variable);
             if (value == null || value.isEmpty()) {
-                throw usage("--password-env: the environment variable " + variable + " is not set or empty");
+                throw new UsageError("--password-env: the environment variable " + variable + " is not set or empty");
             }
             return value.toCharArray();
         }
@@ -70,7 +61,7 @@ final class PasswordOptions {
             return value.toCharArray();
         }
         if (!ask) {
-            throw usage("no password given: use --password-stdin or --password-env VAR, set " + DEFAULT_VARIABLE
+            throw new UsageError("no password given: use --password-stdin or --password-env VAR, set " + DEFAULT_VARIABLE
                     + ", or run the command on a terminal to be asked");
         }
         return ask(terminal);
@@ -110,7 +101,10 @@ final class PasswordOptions {
         }
     }
 
-    private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+    /** Never shows {@link #argument}: it is a password typed where it should not have been. */
+    @Override
+    public String toString() {
+        return "PasswordSource[stdin=" + stdin + ", variable=" + variable + ", argument="
+                + (argument == null ? "none" : "PROTECTED") + "]";
     }
 }
