@@ -16,6 +16,7 @@ import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceRef;
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
+import io.otpgate.server.user.UserRepository;
 
 /** Creates TOTP devices and the otpauth URI an authenticator app scans. */
 @Service
@@ -25,14 +26,16 @@ public class TotpEnrolment {
     public static final int MAX_NAME = 64;
 
     private final TotpDeviceRepository devices;
+    private final UserRepository users;
     private final TotpProperties properties;
     private final SecurityEvents events;
     private final SecureRandom random;
     private final Clock clock;
 
-    TotpEnrolment(TotpDeviceRepository devices, TotpProperties properties, SecurityEvents events, SecureRandom random,
-            Clock clock) {
+    TotpEnrolment(TotpDeviceRepository devices, UserRepository users, TotpProperties properties,
+            SecurityEvents events, SecureRandom random, Clock clock) {
         this.devices = devices;
+        this.users = users;
         this.properties = properties;
         this.events = events;
         this.random = random;
@@ -60,6 +63,9 @@ public class TotpEnrolment {
         long id = devices.insert(user.id(), deviceName, confirmed, secret, settings, properties.tolerance(), 0,
                 TotpDevice.NO_STEP, now);
         DeviceRef ref = new DeviceRef(DeviceKind.TOTP, id);
+        if (confirmed) {
+            users.setOtpEnabled(user.id(), true, now);
+        }
         events.record(SecurityEventKind.DEVICE_ADDED, user.id(), ref.persistentId(), clientAddress,
                 confirmed ? "confirmed by an operator" : "pending confirmation");
         return new Enrolment(ref, uri(user, secret, settings));

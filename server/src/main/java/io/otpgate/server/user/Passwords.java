@@ -24,14 +24,16 @@ public class Passwords {
 
     private final Argon2PasswordEncoder argon2 = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     private final PasswordEncoder encoder;
-    /** Checked against when the user does not exist, so that the answer takes as long as for a real user. */
-    private final String decoy;
+    /**
+     * Checked against when the user does not exist, so that the answer takes as long as for a real user. Made on
+     * first need: a command that checks no password should not pay for it at start-up.
+     */
+    private volatile String decoy;
 
     public Passwords() {
         DelegatingPasswordEncoder delegating = new DelegatingPasswordEncoder("argon2", Map.of("argon2", argon2));
         delegating.setDefaultPasswordEncoderForMatches(new DjangoPasswordEncoder());
         this.encoder = delegating;
-        this.decoy = encoder.encode("otpgate decoy password");
     }
 
     /** The argon2id parameters, for people who size servers (never the hash). */
@@ -48,6 +50,15 @@ public class Passwords {
     public String hash(CharSequence password) {
         check(password);
         return encoder.encode(password);
+    }
+
+    private String decoy() {
+        String hash = decoy;
+        if (hash == null) {
+            hash = encoder.encode("otpgate decoy password");
+            decoy = hash;
+        }
+        return hash;
     }
 
     /** Hashes a password that has just matched an older hash, without the rules for new passwords. */
@@ -74,7 +85,7 @@ public class Passwords {
             return false;
         }
         if (storedHash == null || storedHash.startsWith(UNUSABLE_PREFIX)) {
-            encoder.matches(password, decoy);
+            encoder.matches(password, decoy());
             return false;
         }
         return encoder.matches(password, storedHash);

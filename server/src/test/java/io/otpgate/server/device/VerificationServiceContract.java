@@ -80,6 +80,7 @@ abstract class VerificationServiceContract {
     void verifyWhenCurrentCodeThenAcceptedOnce() {
         OtpSecret secret = confirmedTotp();
         String code = code(secret, Duration.ZERO);
+        assertThat(users.findProfile(user.id()).orElseThrow().otpEnabled()).isTrue();
 
         assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
         assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Rejected.class);
