@@ -36,12 +36,7 @@ public class UserService {
      */
     @Transactional
     public User create(NewUser user, CharSequence password) {
-        String hash;
-        try {
-            hash = passwords.hash(password);
-        } catch (IllegalArgumentException e) {
-            throw OtpgateException.invalid(e.getMessage());
-        }
+        String hash = hashNew(password);
         Instant now = clock.instant();
         long id;
         try {
@@ -53,6 +48,14 @@ public class UserService {
         events.record(SecurityEventKind.USER_CREATED, id, null, null,
                 user.superuser() ? "superuser" : user.staff() ? "staff" : null);
         return users.findById(id).orElseThrow();
+    }
+
+    private String hashNew(CharSequence password) {
+        try {
+            return passwords.hash(password);
+        } catch (IllegalArgumentException e) {
+            throw OtpgateException.invalid(e.getMessage());
+        }
     }
 
     /** The user of that name. @throws OtpgateException NOT_FOUND, worded as seed 000's command words it */
@@ -94,12 +97,7 @@ public class UserService {
     /** Sets a new password. @throws OtpgateException INVALID for a bad password, NOT_FOUND for no such user */
     @Transactional
     public void setPassword(long userId, CharSequence password) {
-        String hash;
-        try {
-            hash = passwords.hash(password);
-        } catch (IllegalArgumentException e) {
-            throw OtpgateException.invalid(e.getMessage());
-        }
+        String hash = hashNew(password);
         if (!users.updatePassword(userId, hash)) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
