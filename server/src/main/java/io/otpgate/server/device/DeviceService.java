@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -22,6 +23,7 @@ import io.otpgate.server.user.UserRepository;
 @Service
 public class DeviceService {
 
+    private final JdbcClient jdbc;
     private final TotpDeviceRepository totpDevices;
     private final HotpDeviceRepository hotpDevices;
     private final StaticDeviceRepository staticDevices;
@@ -31,9 +33,10 @@ public class DeviceService {
     private final Throttle throttle;
     private final Clock clock;
 
-    DeviceService(TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
+    DeviceService(JdbcClient jdbc, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
             StaticDeviceRepository staticDevices, DeviceThrottling throttling, UserRepository users,
             SecurityEvents events, VerificationProperties properties, Clock clock) {
+        this.jdbc = jdbc;
         this.totpDevices = totpDevices;
         this.hotpDevices = hotpDevices;
         this.staticDevices = staticDevices;
@@ -64,7 +67,13 @@ public class DeviceService {
     /** Whether the user has a confirmed device (seed 004's {@code user_has_device}). */
     @Transactional(readOnly = true)
     public boolean hasConfirmedDevice(long userId) {
-        return list(userId).stream().anyMatch(DeviceSummary::confirmed);
+        for (DeviceKind kind : DeviceKind.values()) {
+            if (jdbc.sql("select count(*) from " + kind.table() + " where user_id = ? and confirmed = true")
+                    .param(userId).query(Long.class).single() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

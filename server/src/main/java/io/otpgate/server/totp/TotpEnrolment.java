@@ -77,9 +77,8 @@ public class TotpEnrolment {
     }
 
     private OtpAuthUri uri(User user, OtpSecret secret, Totp settings) {
-        String account = user.username().length() > OtpAuthUri.MAX_ACCOUNT_LENGTH
-                ? user.username().substring(0, OtpAuthUri.MAX_ACCOUNT_LENGTH) : user.username();
-        return OtpAuthUri.totp(secret).issuer(properties.issuer()).account(account).settings(settings).build();
+        // A username (at most 150 characters, without ':') is always a valid account name.
+        return OtpAuthUri.totp(secret).issuer(properties.issuer()).account(user.username()).settings(settings).build();
     }
 
     /**
