@@ -25,5 +25,11 @@ public enum SecurityEventKind {
     /** An operator removed every device of a user (a lost phone). */
     SECOND_FACTOR_RESET,
     KEY_ROTATED,
+    /** A login was refused without checking the password: too many recent failures for the name or address. */
+    LOGIN_THROTTLED,
+    /** A refresh token was blacklisted (a logout). */
+    LOGGED_OUT,
+    /** A spent or revoked refresh token was presented again: its whole session was revoked. */
+    REFRESH_TOKEN_REPLAYED,
     DJANGO_IMPORTED
 }

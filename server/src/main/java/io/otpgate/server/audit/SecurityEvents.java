@@ -4,10 +4,18 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 import io.otpgate.server.system.SqlTime;
@@ -24,10 +32,30 @@ public class SecurityEvents {
 
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ObjectProvider<MeterRegistry> meters;
+    private final Map<SecurityEventKind, Counter> counters = new ConcurrentHashMap<>();
 
-    SecurityEvents(JdbcClient jdbc, Clock clock) {
+    SecurityEvents(JdbcClient jdbc, Clock clock, ObjectProvider<MeterRegistry> meters) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.meters = meters;
+    }
+
+    /**
+     * Counts an event without writing it (for floods of refusals, such as throttled logins): the counter
+     * {@code otpgate.security.events} with tag {@code kind}, exported at {@code /actuator/prometheus}.
+     */
+    public void count(SecurityEventKind kind) {
+        Counter counter = counters.get(kind);
+        if (counter == null) {
+            MeterRegistry registry = meters.getIfAvailable();
+            if (registry == null) {
+                return;
+            }
+            counter = counters.computeIfAbsent(kind, k -> Counter.builder("otpgate.security.events")
+                    .description("Security events by kind").tag("kind", k.name()).register(registry));
+        }
+        counter.increment();
     }
 
     /**
@@ -48,6 +76,17 @@ public class SecurityEvents {
                 .update();
         log.info("{} user={} device={} client={} {}", kind, userId, device, clientAddress,
                 shortDetail == null ? "" : shortDetail);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            // Counted once the event is committed, so the counters agree with the log.
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    count(kind);
+                }
+            });
+        } else {
+            count(kind);
+        }
     }
 
     /**

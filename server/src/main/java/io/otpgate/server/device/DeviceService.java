@@ -3,7 +3,10 @@ package io.otpgate.server.device;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -67,13 +70,60 @@ public class DeviceService {
     /** Whether the user has a confirmed device (seed 004's {@code user_has_device}). */
     @Transactional(readOnly = true)
     public boolean hasConfirmedDevice(long userId) {
-        for (DeviceKind kind : DeviceKind.values()) {
+        return hasConfirmed(userId, EnumSet.allOf(DeviceKind.class));
+    }
+
+    /** Whether the user has a confirmed device of one of these kinds. */
+    @Transactional(readOnly = true)
+    public boolean hasConfirmed(long userId, Set<DeviceKind> kinds) {
+        for (DeviceKind kind : kinds) {
             if (jdbc.sql("select count(*) from " + kind.table() + " where user_id = ? and confirmed = true")
                     .param(userId).query(Long.class).single() > 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * What a request on behalf of the user may do, read in one query (it is asked on every API request): whether
+     * the user exists and is active, has a confirmed device, and whether the device a token names still exists,
+     * belongs to the user and is confirmed (seed 004's {@code is_verified_jwt_otp_token_from_request}).
+     *
+     * @param claimed the device a token names, or null
+     * @return empty if there is no such user
+     */
+    public Optional<AccessState> accessState(long userId, DeviceRef claimed) {
+        StringBuilder sql = new StringBuilder("select u.is_active, (");
+        DeviceKind[] kinds = DeviceKind.values();
+        for (int i = 0; i < kinds.length; i++) {
+            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
+                    .append(" d where d.user_id = u.id and d.confirmed = true)");
+        }
+        sql.append(") as has_device, ");
+        List<Object> params = new ArrayList<>();
+        if (claimed == null) {
+            sql.append("false");
+        } else {
+            sql.append("exists (select 1 from ").append(claimed.kind().table())
+                    .append(" c where c.id = ? and c.user_id = u.id and c.confirmed = true)");
+            params.add(claimed.id());
+        }
+        sql.append(" as device_valid from auth_user u where u.id = ?");
+        params.add(userId);
+        return jdbc.sql(sql.toString()).params(params)
+                .query((rs, n) -> new AccessState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)))
+                .optional();
+    }
+
+    /**
+     * See {@link #accessState}.
+     *
+     * @param active whether the user may log in at all
+     * @param hasConfirmedDevice whether the user's requests need a second factor
+     * @param claimedDeviceValid whether the device the token names proves that second factor
+     */
+    public record AccessState(boolean active, boolean hasConfirmedDevice, boolean claimedDeviceValid) {
     }
 
     /**

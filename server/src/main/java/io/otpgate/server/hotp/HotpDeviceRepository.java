@@ -75,6 +75,11 @@ public class HotpDeviceRepository {
         return jdbc.sql("delete from hotp_device where user_id = ?").param(userId).update();
     }
 
+    /** Deletes the user's unconfirmed HOTP devices; returns how many. */
+    public int deletePending(long userId) {
+        return jdbc.sql("delete from hotp_device where user_id = ? and confirmed = false").param(userId).update();
+    }
+
     static HotpDevice map(ResultSet rs, int row) throws SQLException {
         return new HotpDevice(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"),
                 rs.getBoolean("confirmed"), rs.getBytes("sealed_secret"),

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -80,10 +81,42 @@ public class StaticDeviceRepository {
                     last_used_at = ? where id = ?""").params(SqlTime.of(now), deviceId).update();
     }
 
-    /** Confirms the user's pending devices (their TOTP setup was just confirmed); returns how many. */
+    /**
+     * Confirms the user's pending devices (their TOTP setup was just confirmed); the confirmed codes they replace
+     * are deleted. Returns how many were confirmed.
+     */
     public int confirmPending(long userId) {
+        jdbc.sql("""
+                delete from static_device where user_id = ? and confirmed = true
+                    and exists (select 1 from static_device p where p.user_id = ? and p.confirmed = false)""")
+                .params(userId, userId).update();
         return jdbc.sql("update static_device set confirmed = true where user_id = ? and confirmed = false")
                 .param(userId).update();
+    }
+
+    /** The id of the user's confirmed device, if there is one (the oldest, should there be several). */
+    public Optional<Long> findConfirmedId(long userId) {
+        return jdbc.sql("select id from static_device where user_id = ? and confirmed = true order by id limit 1")
+                .param(userId)
+                .query(Long.class).optional();
+    }
+
+    /**
+     * Replaces a device's codes, keeping the device (and so the tokens that name it), and clears its throttling.
+     */
+    public void replaceCodes(long deviceId, Collection<byte[]> digests) {
+        jdbc.sql("delete from static_token where device_id = ?").param(deviceId).update();
+        for (byte[] digest : digests) {
+            jdbc.sql("insert into static_token (device_id, digest) values (?, ?)").params(deviceId, digest).update();
+        }
+        jdbc.sql("""
+                update static_device set throttling_failure_count = 0, throttling_failure_timestamp = null
+                where id = ?""").param(deviceId).update();
+    }
+
+    /** Deletes the user's devices other than this one. */
+    public int deleteOthers(long userId, long keptId) {
+        return jdbc.sql("delete from static_device where user_id = ? and id <> ?").params(userId, keptId).update();
     }
 
     public int deleteByUser(long userId) {

@@ -5,7 +5,11 @@ public enum ServerKey {
     /** The HMAC-SHA-256 key of recovery-code digests (32 bytes). */
     RECOVERY_DIGEST(1, "recovery-digest", 32),
     /** The JWT signing key (HS256, 32 bytes). */
-    JWT_SIGNING(2, "jwt-signing", 32);
+    JWT_SIGNING(2, "jwt-signing", 32),
+    /** The JWT signing key pair for RS256 (RSA 2048, encoded; made by the token package). */
+    JWT_RS256(3, "jwt-rs256", 0),
+    /** The JWT signing key pair for ES256 (P-256, encoded; made by the token package). */
+    JWT_ES256(4, "jwt-es256", 0);
 
     private final int id;
     private final String keyName;

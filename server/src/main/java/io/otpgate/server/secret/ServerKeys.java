@@ -3,6 +3,7 @@ package io.otpgate.server.secret;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.dao.DuplicateKeyException;
@@ -28,6 +29,7 @@ public class ServerKeys {
     private final Clock clock;
     private final TransactionTemplate ownTransaction;
     private final Map<ServerKey, OtpSecret> cache = new ConcurrentHashMap<>();
+    private final Map<ServerKey, byte[]> materials = new ConcurrentHashMap<>();
 
     ServerKeys(JdbcClient jdbc, SecretBox box, SecureRandom random, Clock clock,
             PlatformTransactionManager transactions) {
@@ -44,13 +46,25 @@ public class ServerKeys {
     /** The key, made and stored on first use. */
     public OtpSecret get(ServerKey key) {
         OtpSecret known = cache.get(key);
-        return known != null ? known : cache.computeIfAbsent(key, this::loadOrCreate);
+        return known != null ? known
+                : cache.computeIfAbsent(key, k -> OtpSecret.ofBytes(loadOrCreate(k, r -> OtpSecret.generate(
+                        k.length(), r).exposeBytes())));
     }
 
-    private OtpSecret loadOrCreate(ServerKey key) {
+    /**
+     * Key material that {@code maker} makes on first use (an encoded key pair, say), stored sealed like the other
+     * keys; every instance gets the same.
+     *
+     * @return a copy
+     */
+    public byte[] material(ServerKey key, Function<SecureRandom, byte[]> maker) {
+        return materials.computeIfAbsent(key, k -> loadOrCreate(k, maker)).clone();
+    }
+
+    private byte[] loadOrCreate(ServerKey key, Function<SecureRandom, byte[]> maker) {
         try {
             return ownTransaction.execute(t -> load(key).orElseGet(() -> {
-                OtpSecret made = OtpSecret.generate(key.length(), random);
+                byte[] made = maker.apply(random);
                 jdbc.sql("insert into server_key (id, name, sealed_key, created_at) values (?, ?, ?, ?)")
                         .params(key.id(), key.keyName(), box.seal(made, SealedColumn.SERVER_KEY, key.id()),
                                 SqlTime.of(clock.instant()))
@@ -63,9 +77,9 @@ public class ServerKeys {
         }
     }
 
-    private java.util.Optional<OtpSecret> load(ServerKey key) {
+    private java.util.Optional<byte[]> load(ServerKey key) {
         return jdbc.sql("select sealed_key from server_key where id = ?").param(key.id())
-                .query((rs, n) -> box.openSecret(rs.getBytes(1), SealedColumn.SERVER_KEY, key.id()))
+                .query((rs, n) -> box.open(rs.getBytes(1), SealedColumn.SERVER_KEY, key.id()))
                 .optional();
     }
 }

@@ -31,6 +31,16 @@ public class UserRepository {
                 .query(UserRepository::map).optional();
     }
 
+    /**
+     * Locks the user's row until the transaction ends (orders concurrent changes to one user's devices).
+     *
+     * @return whether the user exists
+     */
+    public boolean lock(long id) {
+        return jdbc.sql("select id from auth_user where id = ? for update").param(id).query(Long.class).optional()
+                .isPresent();
+    }
+
     public Optional<User> findById(long id) {
         return jdbc.sql("select " + COLUMNS + " from auth_user where id = ?").param(id)
                 .query(UserRepository::map).optional();
@@ -88,6 +98,11 @@ public class UserRepository {
                         SqlTime.instant(rs, "updated_at"), rs.getInt("power_account_id"),
                         rs.getInt("power_contact_id"), rs.getBoolean("is_otp_enabled")))
                 .optional();
+    }
+
+    /** The id of the user's profile row (seed 004's {@code UserProfile.id}). */
+    public Optional<Long> findProfileId(long userId) {
+        return jdbc.sql("select id from user_profile where user_id = ?").param(userId).query(Long.class).optional();
     }
 
     /**

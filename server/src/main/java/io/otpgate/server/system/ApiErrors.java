@@ -1,0 +1,99 @@
+package io.otpgate.server.system;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The one mapping from refusals to HTTP answers for the API: every one is a problem+json body (see
+ * {@link Problems}); nothing about a request's secrets, and no stack trace, ever reaches the client.
+ */
+@RestControllerAdvice
+@ConditionalOnWebApplication
+class ApiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    @ExceptionHandler(ApiRefusal.class)
+    ResponseEntity<ProblemDetail> refused(ApiRefusal e, HttpServletRequest request) {
+        return Problems.response(e.status(), e.getMessage(), request, e.extra(), e.retryAfter());
+    }
+
+    @ExceptionHandler(OtpgateException.class)
+    ResponseEntity<ProblemDetail> domain(OtpgateException e, HttpServletRequest request) {
+        HttpStatus status = switch (e.reason()) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+        };
+        return problem(status, e.getMessage(), request);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage(), request);
+            }
+        }
+        // The parser's own message may quote the body: it is not passed on.
+        return problem(HttpStatus.BAD_REQUEST, "request body must be valid JSON", request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "request body must be application/json", request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+        return problem(HttpStatus.NOT_ACCEPTABLE, "answers are application/json", request);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        ResponseEntity<ProblemDetail> answer = problem(HttpStatus.METHOD_NOT_ALLOWED,
+                "Method \"" + e.getMethod() + "\" not allowed.", request);
+        return e.getSupportedHttpMethods() == null ? answer
+                : ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                        .allow(e.getSupportedHttpMethods().toArray(org.springframework.http.HttpMethod[]::new))
+                        .body(answer.getBody());
+    }
+
+    @ExceptionHandler({ NoResourceFoundException.class, MethodArgumentTypeMismatchException.class })
+    ResponseEntity<ProblemDetail> notFound(Exception e, HttpServletRequest request) {
+        return problem(HttpStatus.NOT_FOUND, "Not found.", request);
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e,
+            HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "parameter `" + e.getParameterName() + "` is required", request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal error", request);
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String message, HttpServletRequest request) {
+        return Problems.response(status, message, request, Map.of(), null);
+    }
+}

@@ -1,0 +1,56 @@
+package io.otpgate.server.system;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * An API request refused for a reason that is not a domain rule: bad credentials, too many attempts, a wrong code.
+ * Mapped to its status in one place ({@link ApiErrors}); the message goes to the client and never holds a secret.
+ */
+public class ApiRefusal extends RuntimeException {
+
+    private final HttpStatus status;
+    private final Duration retryAfter;
+    private final Map<String, Object> extra;
+
+    private ApiRefusal(HttpStatus status, String message, Duration retryAfter, Map<String, Object> extra) {
+        super(message, null, false, false);
+        this.status = status;
+        this.retryAfter = retryAfter;
+        this.extra = extra;
+    }
+
+    public static ApiRefusal badRequest(String message) {
+        return new ApiRefusal(HttpStatus.BAD_REQUEST, message, null, Map.of());
+    }
+
+    /** 401 with a simplejwt-style {@code code} (such as {@code token_not_valid}). */
+    public static ApiRefusal unauthorized(String message, String code) {
+        return new ApiRefusal(HttpStatus.UNAUTHORIZED, message, null, Map.of("code", code));
+    }
+
+    /**
+     * 429 with {@code Retry-After}.
+     *
+     * @param retryAfter how long to wait, or null when only an operator can lift the refusal
+     */
+    public static ApiRefusal tooManyAttempts(String message, Duration retryAfter) {
+        return new ApiRefusal(HttpStatus.TOO_MANY_REQUESTS, message, retryAfter, Map.of());
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** How long to wait, or null. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** Further members of the error body. */
+    public Map<String, Object> extra() {
+        return extra;
+    }
+}

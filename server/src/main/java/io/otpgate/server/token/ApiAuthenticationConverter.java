@@ -1,0 +1,50 @@
+package io.otpgate.server.token;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+
+import io.otpgate.server.device.DeviceService;
+
+/**
+ * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
+ * is still active and whether the device the token names still proves the second factor. Factors are Spring
+ * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid.
+ */
+final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthenticationToken> {
+
+    /** The authority of a proven one-time code (TOTP, HOTP or a recovery code). */
+    static final String OTP_AUTHORITY = "FACTOR_OTP";
+
+    private final DeviceService devices;
+
+    ApiAuthenticationConverter(DeviceService devices) {
+        this.devices = devices;
+    }
+
+    @Override
+    public AbstractAuthenticationToken convert(Jwt jwt) {
+        TokenClaims claims = TokenClaims.of(jwt)
+                .orElseThrow(() -> new InvalidBearerTokenException("Given token not valid for any token type"));
+        DeviceService.AccessState state = devices.accessState(claims.userId(), claims.device())
+                .orElseThrow(() -> new InvalidBearerTokenException("User not found"));
+        if (!state.active()) {
+            throw new InvalidBearerTokenException("User is inactive");
+        }
+        List<GrantedAuthority> authorities = new ArrayList<>(2);
+        authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
+                .issuedAt(claims.authTime()).build());
+        if (state.claimedDeviceValid()) {
+            authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(claims.issuedAt()).build());
+        }
+        ApiPrincipal principal = new ApiPrincipal(claims.userId(), claims.device(), state.claimedDeviceValid(),
+                state.hasConfirmedDevice(), claims.authTime());
+        return new ApiAuthentication(principal, jwt, authorities);
+    }
+}

@@ -1,0 +1,23 @@
+package io.otpgate.server.token;
+
+import java.time.Instant;
+
+import io.otpgate.server.device.DeviceRef;
+
+/**
+ * Who an API request acts for, as its access token and the database say at the time of the request.
+ *
+ * @param device the device the token names, or null
+ * @param otpVerified whether that device still exists, belongs to the user and is confirmed
+ * @param hasConfirmedDevice whether the user has any confirmed device (then OTP-verified endpoints need
+ *     {@code otpVerified})
+ * @param authTime when the password was checked
+ */
+public record ApiPrincipal(long userId, DeviceRef device, boolean otpVerified, boolean hasConfirmedDevice,
+        Instant authTime) {
+
+    /** Seed 004's {@code IsOtpVerified}: a second factor is needed only once the user has a confirmed device. */
+    public boolean secondFactorSatisfied() {
+        return otpVerified || !hasConfirmedDevice;
+    }
+}

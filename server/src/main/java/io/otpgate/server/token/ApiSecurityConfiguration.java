@@ -1,0 +1,146 @@
+package io.otpgate.server.token;
+
+import java.io.IOException;
+import java.util.Map;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authorization.AuthorizationManagerFactories;
+import org.springframework.security.authorization.DefaultAuthorizationManagerFactory;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+
+import io.otpgate.server.system.Problems;
+import io.otpgate.server.system.RequestBodyLimitFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Who may call what. The API ({@code /api/**}) is stateless, with bearer access tokens; seed 004's
+ * {@code IsOtpVerified} guards the account endpoints, recovery-code creation and device deletion: once a user has a
+ * confirmed device, those need a token whose device still proves the second factor ({@code FACTOR_OTP}).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
+class ApiSecurityConfiguration {
+
+    /** Seed 004's {@code IsOtpVerified.message}. */
+    static final String SECOND_FACTOR_MISSING =
+            "You do not have permission to perform this action until you verify your MFA device.";
+
+    /** Largest API request body. */
+    static final long MAX_BODY = 64 * 1024;
+
+    private static final String[] PUBLIC = { "/api/token", "/api/token/refresh", "/api/token/blacklist",
+        "/api/docs", "/api/docs/**" };
+
+    private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
+        "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete" };
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiSecurity(HttpSecurity http, JwtDecoder decoder, ApiAuthenticationConverter converter)
+            throws Exception {
+        DefaultAuthorizationManagerFactory<RequestAuthorizationContext> otpVerified = AuthorizationManagerFactories
+                .<RequestAuthorizationContext>multiFactor()
+                .requireFactors(ApiAuthenticationConverter.OTP_AUTHORITY)
+                .when(auth -> auth.getPrincipal() instanceof ApiPrincipal p && p.hasConfirmedDevice())
+                .build();
+        AuthenticationEntryPoint unauthorized = ApiSecurityConfiguration::unauthorized;
+        AccessDeniedHandler forbidden = (request, response, e) -> Problems.write(response, request,
+                HttpStatus.FORBIDDEN, SECOND_FACTOR_MISSING, Map.of());
+        http.securityMatcher("/api/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .anonymous(a -> a.disable())
+                .authorizeHttpRequests(a -> a
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                        .requestMatchers(PUBLIC).permitAll()
+                        .requestMatchers(OTP_VERIFIED).access(otpVerified.authenticated())
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(o -> o
+                        .bearerTokenResolver(bearerTokens())
+                        .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(converter))
+                        .authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(forbidden))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
+        return http.build();
+    }
+
+    /** Everything else: health, metrics, the API's documentation and the public keys are open; nothing more. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain otherSecurity(HttpSecurity http) throws Exception {
+        http.authorizeHttpRequests(a -> a
+                .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                        "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html",
+                        "/.well-known/jwks.json")
+                .permitAll()
+                .anyRequest().denyAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimit() {
+        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestBodyLimitFilter(MAX_BODY));
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /** The bearer token, except on the public endpoints: a stale token sent to {@code token/refresh} is ignored. */
+    private static BearerTokenResolver bearerTokens() {
+        DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
+        return request -> isPublic(request) ? null : header.resolve(request);
+    }
+
+    private static boolean isPublic(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return path.equals("/api/token") || path.equals("/api/token/refresh") || path.equals("/api/token/blacklist")
+                || path.equals("/api/docs") || path.startsWith("/api/docs/");
+    }
+
+    /** 401 with simplejwt's messages and {@code code}, and {@code WWW-Authenticate: Bearer}. */
+    private static void unauthorized(HttpServletRequest request, HttpServletResponse response,
+            AuthenticationException e) throws IOException {
+        String message;
+        String code;
+        if (e instanceof InvalidBearerTokenException invalid && invalid.getMessage().equals("User not found")) {
+            message = "User not found";
+            code = "user_not_found";
+        } else if (e instanceof InvalidBearerTokenException invalid && invalid.getMessage().equals("User is inactive")) {
+            message = "User is inactive";
+            code = "user_inactive";
+        } else if (e instanceof org.springframework.security.oauth2.core.OAuth2AuthenticationException) {
+            message = "Given token not valid for any token type";
+            code = "token_not_valid";
+        } else {
+            message = "Authentication credentials were not provided.";
+            code = "not_authenticated";
+        }
+        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"api\""
+                + (code.equals("not_authenticated") ? "" : ", error=\"invalid_token\""));
+        Problems.write(response, request, HttpStatus.UNAUTHORIZED, message, Map.of("code", code));
+    }
+}

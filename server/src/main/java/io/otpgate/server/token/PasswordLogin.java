@@ -1,0 +1,51 @@
+package io.otpgate.server.token;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.otpgate.server.audit.SecurityEventKind;
+import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.server.system.ApiRefusal;
+import io.otpgate.server.user.User;
+import io.otpgate.server.user.UserService;
+
+/** {@code POST /api/token}: checks a password, slowed per username and address, and issues password-only tokens. */
+public class PasswordLogin {
+
+    /** simplejwt's one message for every refused login: it never says whether the user exists. */
+    static final String REFUSED = "No active account found with the given credentials";
+
+    private final UserService users;
+    private final TokenService tokens;
+    private final LoginThrottle throttle;
+    private final SecurityEvents events;
+    private final Clock clock;
+
+    PasswordLogin(UserService users, TokenService tokens, LoginThrottle throttle, SecurityEvents events, Clock clock) {
+        this.users = users;
+        this.tokens = tokens;
+        this.throttle = throttle;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws ApiRefusal 401 on a wrong username or password or an inactive user; 429 during a wait
+     */
+    public TokenPair login(String username, String password, String clientAddress) {
+        Optional<Duration> wait = throttle.check(username, clientAddress);
+        if (wait.isPresent()) {
+            events.count(SecurityEventKind.LOGIN_THROTTLED);
+            throw ApiRefusal.tooManyAttempts("Too many failed logins: try again in " + wait.get().toSeconds()
+                    + " s", wait.get());
+        }
+        Optional<User> user = users.checkPassword(username, password, clientAddress);
+        if (user.isEmpty()) {
+            throttle.failed(username, clientAddress);
+            throw ApiRefusal.unauthorized(REFUSED, "no_active_account");
+        }
+        throttle.succeeded(username);
+        return tokens.issue(user.get().id(), null, clock.instant());
+    }
+}

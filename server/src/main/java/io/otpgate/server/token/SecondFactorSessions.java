@@ -1,0 +1,57 @@
+package io.otpgate.server.token;
+
+import java.util.Set;
+
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.device.DeviceService;
+import io.otpgate.server.device.VerificationOutcome;
+import io.otpgate.server.device.VerificationService;
+
+/**
+ * Moves an API session between "password only" and "second factor proven": a code verified by
+ * {@link VerificationService} and the new tokens that name its device are one transaction.
+ */
+public class SecondFactorSessions {
+
+    private final VerificationService verification;
+    private final DeviceService devices;
+    private final TokenService tokens;
+
+    SecondFactorSessions(VerificationService verification, DeviceService devices, TokenService tokens) {
+        this.verification = verification;
+        this.devices = devices;
+        this.tokens = tokens;
+    }
+
+    /**
+     * What became of a code.
+     *
+     * @param tokens the new pair when the outcome is {@link VerificationOutcome.Verified}, else null
+     */
+    public record CodeLogin(VerificationOutcome outcome, TokenPair tokens) {
+    }
+
+    /**
+     * Verifies a code for the session's user and, if it is accepted, issues tokens that name its device.
+     *
+     * @param includePending whether a pending TOTP/HOTP setup may be confirmed by this code
+     */
+    @Transactional
+    public CodeLogin verify(ApiPrincipal session, String code, Set<DeviceKind> kinds, boolean includePending,
+            String clientAddress) {
+        VerificationOutcome outcome = verification.verify(session.userId(), code, kinds, includePending,
+                clientAddress);
+        TokenPair pair = outcome instanceof VerificationOutcome.Verified verified
+                ? tokens.issue(session.userId(), verified.device(), session.authTime()) : null;
+        return new CodeLogin(outcome, pair);
+    }
+
+    /** Removes all of the user's devices (seed 004's {@code totp/delete}) and issues password-only tokens. */
+    @Transactional
+    public TokenPair disable(ApiPrincipal session, String clientAddress) {
+        devices.removeAll(session.userId(), clientAddress);
+        return tokens.issue(session.userId(), null, session.authTime());
+    }
+}

@@ -1,0 +1,103 @@
+package io.otpgate.server.token;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.security.oauth2.jwt.Jwt;
+
+import io.otpgate.server.device.DeviceRef;
+
+/**
+ * The claims of an otpgate token, as simplejwt makes them plus seed 004's device claim and RFC 8176's {@code amr}.
+ *
+ * @param type {@code access} or {@code refresh} (claim {@code token_type})
+ * @param id unique per token (claim {@code jti})
+ * @param device the device whose code this session proved (claim {@code otp_device_id}), or null (password only)
+ * @param methods how the session was authenticated (claim {@code amr}): {@code ["pwd"]}, then
+ *     {@code ["pwd","otp","mfa"]}
+ * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
+ */
+public record TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
+        List<String> methods, Instant authTime) {
+
+    public static final String TOKEN_TYPE = "token_type";
+    public static final String USER_ID = "user_id";
+    public static final String DEVICE = "otp_device_id";
+    public static final String METHODS = "amr";
+    public static final String AUTH_TIME = "auth_time";
+
+    static final List<String> PASSWORD = List.of("pwd");
+    static final List<String> PASSWORD_AND_OTP = List.of("pwd", "otp", "mfa");
+
+    /** {@code token_type}. */
+    public enum TokenType {
+        ACCESS("access"), REFRESH("refresh");
+
+        private final String claim;
+
+        TokenType(String claim) {
+            this.claim = claim;
+        }
+
+        public String claim() {
+            return claim;
+        }
+
+        static Optional<TokenType> of(Object claim) {
+            for (TokenType type : values()) {
+                if (type.claim.equals(claim)) {
+                    return Optional.of(type);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The methods for a session with or without a second factor. */
+    static List<String> methodsFor(DeviceRef device) {
+        return device == null ? PASSWORD : PASSWORD_AND_OTP;
+    }
+
+    /**
+     * Reads the claims of a token whose signature and times were checked.
+     *
+     * @return empty if a claim is missing or malformed
+     */
+    static Optional<TokenClaims> of(Jwt jwt) {
+        Map<String, Object> claims = jwt.getClaims();
+        Optional<TokenType> type = TokenType.of(claims.get(TOKEN_TYPE));
+        Object userId = claims.get(USER_ID);
+        Object device = claims.get(DEVICE);
+        Object methods = claims.get(METHODS);
+        Instant authTime = epochSeconds(claims.get(AUTH_TIME));
+        if (type.isEmpty() || jwt.getId() == null || jwt.getId().isEmpty() || jwt.getIssuedAt() == null
+                || jwt.getExpiresAt() == null || authTime == null || !(userId instanceof Number number)
+                || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+            return Optional.empty();
+        }
+        DeviceRef ref = null;
+        if (device != null) {
+            if (!(device instanceof String persistentId) || (ref = DeviceRef.parse(persistentId).orElse(null)) == null) {
+                return Optional.empty();
+            }
+        }
+        long id = number.longValue();
+        if (id <= 0 || number.doubleValue() != id) {
+            return Optional.empty();
+        }
+        return Optional.of(new TokenClaims(type.get(), jwt.getId(), id, jwt.getIssuedAt(), jwt.getExpiresAt(), ref,
+                list.stream().map(String.class::cast).toList(), authTime));
+    }
+
+    private static Instant epochSeconds(Object value) {
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof Number number) {
+            return Instant.ofEpochSecond(number.longValue());
+        }
+        return null;
+    }
+}

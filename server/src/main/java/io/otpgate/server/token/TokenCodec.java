@@ -1,0 +1,226 @@
+package io.otpgate.server.token;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+
+import io.otpgate.server.secret.ServerKey;
+import io.otpgate.server.secret.ServerKeys;
+import io.otpgate.server.token.TokenClaims.TokenType;
+
+/**
+ * Signs and checks otpgate's JWTs with Spring Security's Nimbus encoder and decoder. The algorithm is pinned: a
+ * token signed with any other ({@code none} included) is refused, and so is an access token offered as a refresh
+ * token and the other way round.
+ */
+public final class TokenCodec {
+
+    private final TokenProperties.Algorithm algorithm;
+    private final JwtEncoder encoder;
+    private final JwtDecoder accessDecoder;
+    private final JwtDecoder refreshDecoder;
+    private final JWKSet publicKeys;
+    private final String keyId;
+
+    /**
+     * @param keys where a generated key is kept (used when no HS256 secret is configured)
+     * @param clock the clock that {@code exp} is checked against
+     */
+    public TokenCodec(TokenProperties properties, ServerKeys keys, Clock clock) {
+        this.algorithm = properties.algorithm();
+        switch (algorithm) {
+            case HS256 -> {
+                byte[] configured = properties.secretBytes();
+                byte[] bytes = configured != null ? configured : keys.get(ServerKey.JWT_SIGNING).exposeBytes();
+                SecretKey key = new SecretKeySpec(bytes, "HmacSHA256");
+                this.keyId = null;
+                this.publicKeys = new JWKSet();
+                // A fixed key id: the default, a thumbprint of the secret key, is nothing a client needs.
+                this.encoder = NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256)
+                        .jwkPostProcessor(b -> b.keyID("otpgate-hs256")).build();
+                this.accessDecoder = validating(NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256)
+                        .build(), TokenType.ACCESS, clock);
+                this.refreshDecoder = validating(NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256)
+                        .build(), TokenType.REFRESH, clock);
+            }
+            case RS256 -> {
+                KeyPair pair = keyPair(keys.material(ServerKey.JWT_RS256, r -> generate("RSA", r)), "RSA");
+                RSAPublicKey publicKey = (RSAPublicKey) pair.getPublic();
+                RSAKey jwk = withThumbprint(new RSAKey.Builder(publicKey).keyUse(KeyUse.SIGNATURE)
+                        .algorithm(com.nimbusds.jose.JWSAlgorithm.RS256).build());
+                this.keyId = jwk.getKeyID();
+                this.publicKeys = new JWKSet(jwk);
+                this.encoder = NimbusJwtEncoder.withKeyPair(publicKey, (RSAPrivateKey) pair.getPrivate())
+                        .algorithm(SignatureAlgorithm.RS256).jwkPostProcessor(b -> b.keyID(keyId)).build();
+                this.accessDecoder = validating(NimbusJwtDecoder.withPublicKey(publicKey)
+                        .signatureAlgorithm(SignatureAlgorithm.RS256).build(), TokenType.ACCESS, clock);
+                this.refreshDecoder = validating(NimbusJwtDecoder.withPublicKey(publicKey)
+                        .signatureAlgorithm(SignatureAlgorithm.RS256).build(), TokenType.REFRESH, clock);
+            }
+            case ES256 -> {
+                KeyPair pair = keyPair(keys.material(ServerKey.JWT_ES256, r -> generate("EC", r)), "EC");
+                ECPublicKey publicKey = (ECPublicKey) pair.getPublic();
+                ECKey jwk = withThumbprint(new ECKey.Builder(Curve.P_256, publicKey).keyUse(KeyUse.SIGNATURE)
+                        .algorithm(com.nimbusds.jose.JWSAlgorithm.ES256).build());
+                this.keyId = jwk.getKeyID();
+                this.publicKeys = new JWKSet(jwk);
+                this.encoder = NimbusJwtEncoder.withKeyPair(publicKey, (ECPrivateKey) pair.getPrivate())
+                        .jwkPostProcessor(b -> b.keyID(keyId)).build();
+                ImmutableJWKSet<com.nimbusds.jose.proc.SecurityContext> source = new ImmutableJWKSet<>(publicKeys);
+                this.accessDecoder = validating(NimbusJwtDecoder.withJwkSource(source)
+                        .jwsAlgorithm(SignatureAlgorithm.ES256).build(), TokenType.ACCESS, clock);
+                this.refreshDecoder = validating(NimbusJwtDecoder.withJwkSource(source)
+                        .jwsAlgorithm(SignatureAlgorithm.ES256).build(), TokenType.REFRESH, clock);
+            }
+            default -> throw new IllegalStateException("unexpected algorithm " + algorithm);
+        }
+    }
+
+    /** Signs a token with these claims; a null device leaves {@code otp_device_id} out. */
+    public String encode(TokenClaims claims) {
+        JwtClaimsSet.Builder set = JwtClaimsSet.builder().id(claims.id()).issuedAt(claims.issuedAt())
+                .expiresAt(claims.expiresAt()).claim(TokenClaims.TOKEN_TYPE, claims.type().claim())
+                .claim(TokenClaims.USER_ID, claims.userId()).claim(TokenClaims.METHODS, claims.methods())
+                .claim(TokenClaims.AUTH_TIME, claims.authTime().getEpochSecond());
+        if (claims.device() != null) {
+            set.claim(TokenClaims.DEVICE, claims.device().persistentId());
+        }
+        JwsHeader.Builder header = switch (algorithm) {
+            case HS256 -> JwsHeader.with(MacAlgorithm.HS256);
+            case RS256 -> JwsHeader.with(SignatureAlgorithm.RS256).keyId(keyId);
+            case ES256 -> JwsHeader.with(SignatureAlgorithm.ES256).keyId(keyId);
+        };
+        return encoder.encode(JwtEncoderParameters.from(header.type("JWT").build(), set.build())).getTokenValue();
+    }
+
+    /** The decoder of access tokens (the resource server's). */
+    public JwtDecoder accessDecoder() {
+        return accessDecoder;
+    }
+
+    /**
+     * Checks a refresh token: signature, algorithm, expiry, claims, and type.
+     *
+     * @return empty if it is not a valid refresh token
+     */
+    public Optional<TokenClaims> decodeRefresh(String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return TokenClaims.of(refreshDecoder.decode(token));
+        } catch (JwtException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The public keys as a JWK Set (empty for HS256, whose key is never published). */
+    public Map<String, Object> publicJwks() {
+        return publicKeys.toJSONObject(true);
+    }
+
+    private static JwtDecoder validating(NimbusJwtDecoder decoder, TokenType type, Clock clock) {
+        JwtTimestampValidator timestamps = new JwtTimestampValidator(Duration.ZERO);
+        timestamps.setClock(clock);
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(List.of(timestamps, claimsOf(type))));
+        return decoder;
+    }
+
+    private static OAuth2TokenValidator<Jwt> claimsOf(TokenType type) {
+        OAuth2Error wrongType = new OAuth2Error("invalid_token", "Token has wrong type", null);
+        OAuth2Error malformed = new OAuth2Error("invalid_token", "Token has no or malformed otpgate claims", null);
+        return jwt -> TokenClaims.of(jwt).map(c -> c.type() == type ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(wrongType)).orElse(OAuth2TokenValidatorResult.failure(malformed));
+    }
+
+    /** The key with its RFC 7638 thumbprint as key id. */
+    @SuppressWarnings("unchecked")
+    private static <K extends com.nimbusds.jose.jwk.JWK> K withThumbprint(K key) {
+        try {
+            String thumbprint = key.computeThumbprint().toString();
+            if (key instanceof RSAKey rsa) {
+                return (K) new RSAKey.Builder(rsa).keyID(thumbprint).build();
+            }
+            return (K) new ECKey.Builder((ECKey) key).keyID(thumbprint).build();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException("cannot compute the key's thumbprint", e);
+        }
+    }
+
+    /** A new key pair, encoded: private key length (4 bytes), private key (PKCS#8), public key (X.509). */
+    private static byte[] generate(String kind, SecureRandom random) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(kind);
+            if (kind.equals("RSA")) {
+                generator.initialize(2048, random);
+            } else {
+                generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            }
+            KeyPair pair = generator.generateKeyPair();
+            byte[] privateKey = pair.getPrivate().getEncoded();
+            byte[] publicKey = pair.getPublic().getEncoded();
+            return ByteBuffer.allocate(4 + privateKey.length + publicKey.length).putInt(privateKey.length)
+                    .put(privateKey).put(publicKey).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a " + kind + " key pair", e);
+        }
+    }
+
+    private static KeyPair keyPair(byte[] encoded, String kind) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(encoded);
+            byte[] privateKey = new byte[buffer.getInt()];
+            buffer.get(privateKey);
+            byte[] publicKey = new byte[buffer.remaining()];
+            buffer.get(publicKey);
+            KeyFactory factory = KeyFactory.getInstance(kind);
+            return new KeyPair(factory.generatePublic(new X509EncodedKeySpec(publicKey)),
+                    factory.generatePrivate(new PKCS8EncodedKeySpec(privateKey)));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalStateException("the stored " + kind + " JWT key pair cannot be read", e);
+        }
+    }
+
+}

@@ -1,0 +1,56 @@
+package io.otpgate.server.token;
+
+import java.time.Clock;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+
+import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.server.device.DeviceService;
+import io.otpgate.server.device.VerificationService;
+import io.otpgate.server.secret.ServerKeys;
+import io.otpgate.server.user.UserRepository;
+import io.otpgate.server.user.UserService;
+
+/** The REST API's tokens; only in the server (commands need none of it). */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
+@EnableScheduling
+class TokenConfiguration {
+
+    @Bean
+    TokenCodec tokenCodec(TokenProperties properties, ServerKeys keys, Clock clock) {
+        return new TokenCodec(properties, keys, clock);
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(TokenCodec codec) {
+        return codec.accessDecoder();
+    }
+
+    @Bean
+    TokenService tokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users,
+            SecurityEvents events, TokenProperties properties, Clock clock) {
+        return new TokenService(codec, refreshTokens, users, events, properties, clock);
+    }
+
+    @Bean
+    PasswordLogin passwordLogin(UserService users, TokenService tokens, LoginProperties properties,
+            SecurityEvents events, Clock clock) {
+        return new PasswordLogin(users, tokens, new LoginThrottle(properties, clock), events, clock);
+    }
+
+    @Bean
+    SecondFactorSessions secondFactorSessions(VerificationService verification, DeviceService devices,
+            TokenService tokens) {
+        return new SecondFactorSessions(verification, devices, tokens);
+    }
+
+    @Bean
+    ApiAuthenticationConverter apiAuthenticationConverter(DeviceService devices) {
+        return new ApiAuthenticationConverter(devices);
+    }
+}

@@ -1,0 +1,67 @@
+package io.otpgate.server.token;
+
+import java.util.Map;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.otpgate.server.system.ApiRefusal;
+import io.otpgate.server.system.JsonBodies;
+import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.databind.JsonNode;
+
+/** simplejwt's endpoints: obtain a pair, refresh it (with rotation), blacklist a refresh token; and the JWKs. */
+@RestController
+@ConditionalOnWebApplication
+class TokenController {
+
+    /** Django's longest username and password. */
+    private static final int MAX_USERNAME = 150;
+    private static final int MAX_PASSWORD = 4096;
+    /** Far longer than any token otpgate issues (an RS256 pair is under 1 KiB). */
+    private static final int MAX_TOKEN = 4096;
+    private static final String INVALID = "Token is invalid or expired";
+
+    private final PasswordLogin logins;
+    private final TokenService tokens;
+    private final TokenCodec codec;
+
+    TokenController(PasswordLogin logins, TokenService tokens, TokenCodec codec) {
+        this.logins = logins;
+        this.tokens = tokens;
+        this.codec = codec;
+    }
+
+    @PostMapping("/api/token")
+    Map<String, String> obtain(@RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        JsonNode fields = JsonBodies.object(body);
+        String username = JsonBodies.requiredText(fields, "username", MAX_USERNAME);
+        String password = JsonBodies.requiredText(fields, "password", MAX_PASSWORD);
+        return CodeLogins.answer(logins.login(username, password, request.getRemoteAddr()));
+    }
+
+    @PostMapping("/api/token/refresh")
+    Map<String, String> refresh(@RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        String refresh = JsonBodies.requiredText(JsonBodies.object(body), "refresh", MAX_TOKEN);
+        return tokens.refresh(refresh, request.getRemoteAddr()).map(CodeLogins::answer)
+                .orElseThrow(() -> ApiRefusal.unauthorized(INVALID, "token_not_valid"));
+    }
+
+    @PostMapping("/api/token/blacklist")
+    Map<String, String> blacklist(@RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        String refresh = JsonBodies.requiredText(JsonBodies.object(body), "refresh", MAX_TOKEN);
+        if (!tokens.revoke(refresh, request.getRemoteAddr())) {
+            throw ApiRefusal.unauthorized(INVALID, "token_not_valid");
+        }
+        return Map.of();
+    }
+
+    /** The public keys that check otpgate's tokens (RS256, ES256); empty for HS256. */
+    @GetMapping("/.well-known/jwks.json")
+    Map<String, Object> jwks() {
+        return codec.publicJwks();
+    }
+}

@@ -1,0 +1,104 @@
+package io.otpgate.server.totp;
+
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.system.ApiRefusal;
+import io.otpgate.server.system.JsonBodies;
+import io.otpgate.server.token.ApiPrincipal;
+import io.otpgate.server.token.CodeLogins;
+import io.otpgate.server.token.SecondFactorSessions;
+import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.databind.JsonNode;
+
+/** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
+@RestController
+@RequestMapping("/api/totp")
+@ConditionalOnWebApplication
+class TotpController {
+
+    static final String WRONG_CODE = "Invalid 2FA token, or invalid 2FA device.";
+    static final String NO_DEVICE = "This user has not setup two factor authentication";
+    static final String NOTHING_PENDING = "This user has not pre-setup two factor authentication";
+    static final String ALREADY_ENABLED = "2FA is already enabled, please disable it first.";
+
+    private final TotpSetup setup;
+    private final SecondFactorSessions sessions;
+    private final Clock clock;
+
+    TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock) {
+        this.setup = setup;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    /** Starts a setup (or shows the pending one) with fresh recovery codes. GET as in the seed; POST too. */
+    @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, Object> create(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        TotpSetup.Setup started = setup.start(me.userId(), me.otpVerified(), request.getRemoteAddr());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", "OTP device created successfully");
+        answer.put("otpUrl", started.uri().toUriString());
+        answer.put("recoveryCodes", started.recoveryCodes());
+        return answer;
+    }
+
+    @DeleteMapping("/rollback")
+    Map<String, String> rollback(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        return switch (setup.rollback(me.userId(), request.getRemoteAddr())) {
+            case CANCELLED -> Map.of("message", "Setup 2FA Cancelled.");
+            case ALREADY_ENABLED -> throw ApiRefusal.badRequest(ALREADY_ENABLED);
+            case NOTHING_PENDING -> throw ApiRefusal.badRequest(NOTHING_PENDING);
+        };
+    }
+
+    /** Verifies a TOTP (or HOTP) code: confirms a pending setup, or proves the second factor of a session. */
+    @PostMapping("/login")
+    Map<String, String> login(@AuthenticationPrincipal ApiPrincipal me,
+            @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+        String code = oneTimeCode(JsonBodies.requiredText(JsonBodies.object(body), "token", 64));
+        SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP),
+                true, request.getRemoteAddr());
+        return CodeLogins.answer(login, WRONG_CODE, NO_DEVICE, clock);
+    }
+
+    @DeleteMapping("/delete")
+    Map<String, String> delete(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        return CodeLogins.answer(sessions.disable(me, request.getRemoteAddr()));
+    }
+
+    @GetMapping("/status")
+    Map<String, Boolean> status(@AuthenticationPrincipal ApiPrincipal me) {
+        return Map.of("isOtpEnabled", setup.enabled(me.userId()));
+    }
+
+    /**
+     * A code as typed: ASCII digits, 6 to 8 of them once spaces are dropped. Anything else is refused before it is
+     * checked, and counts as no attempt.
+     */
+    static String oneTimeCode(String typed) {
+        String code = typed.replace(" ", "");
+        if (code.length() < 6 || code.length() > 8 || !code.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ApiRefusal.badRequest("`token` must be 6 to 8 digits");
+        }
+        return code;
+    }
+
+}
