@@ -98,7 +98,9 @@ public class VerificationService {
                         until == null ? "locked until unlocked" : "locked until " + until);
                 return new VerificationOutcome.Locked(until);
             }
+            // The lock ends whole: the devices' throttles, which grew with the same failures, end with it.
             users.unlock(userId);
+            throttling.clear(userId);
             events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress, "lock expired");
             account = Optional.of(new AccountState(0, null));
         }

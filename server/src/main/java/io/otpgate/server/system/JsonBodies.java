@@ -13,9 +13,9 @@ public final class JsonBodies {
     private JsonBodies() {
     }
 
-    /** The body as an object; an absent body counts as {@code {}}. */
+    /** The body as an object; an absent body counts as {@code {}} (a JSON {@code null} is refused). */
     public static JsonNode object(JsonNode body) {
-        if (body == null || body.isMissingNode() || body.isNull()) {
+        if (body == null || body.isMissingNode()) {
             return tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
         if (!body.isObject()) {

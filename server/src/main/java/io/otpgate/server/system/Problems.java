@@ -54,6 +54,9 @@ public final class Problems {
     public static void write(HttpServletResponse response, HttpServletRequest request, HttpStatusCode status,
             String message, Map<String, Object> extra) throws IOException {
         response.setStatus(status.value());
+        // Written before or outside Spring Security's header writers: the same headers it would add.
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, max-age=0, must-revalidate");
+        response.setHeader("X-Content-Type-Options", "nosniff");
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
         ProblemDetail problem = of(status, message, request.getRequestURI(), extra);

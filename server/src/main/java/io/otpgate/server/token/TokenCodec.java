@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,7 +29,10 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -56,6 +60,9 @@ import io.otpgate.server.token.TokenClaims.TokenType;
  * token and the other way round.
  */
 public final class TokenCodec {
+
+    /** A JWS in compact form, nothing else: three Base64url parts. */
+    private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     private final TokenProperties.Algorithm algorithm;
     private final JwtEncoder encoder;
@@ -164,8 +171,29 @@ public final class TokenCodec {
     private static JwtDecoder validating(NimbusJwtDecoder decoder, TokenType type, Clock clock) {
         JwtTimestampValidator timestamps = new JwtTimestampValidator(Duration.ZERO);
         timestamps.setClock(clock);
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(List.of(timestamps, claimsOf(type))));
-        return decoder;
+        OAuth2Error expired = new OAuth2Error("invalid_token", "Token is expired", null);
+        // RFC 7519 4.1.4: not accepted on or after exp (the timestamp validator accepts a token at exp itself).
+        OAuth2TokenValidator<Jwt> beforeExpiry = jwt -> jwt.getExpiresAt() != null
+                && clock.instant().isBefore(jwt.getExpiresAt()) ? OAuth2TokenValidatorResult.success()
+                        : OAuth2TokenValidatorResult.failure(expired);
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(List.of(timestamps, beforeExpiry,
+                claimsOf(type))));
+        // Spring fills a missing iat in from exp; otpgate's tokens always have one, so one without is refused.
+        MappedJwtClaimSetConverter defaults = MappedJwtClaimSetConverter.withDefaults(Map.of());
+        decoder.setClaimSetConverter(claims -> {
+            Map<String, Object> converted = defaults.convert(claims);
+            if (!claims.containsKey(JwtClaimNames.IAT)) {
+                converted.remove(JwtClaimNames.IAT);
+            }
+            return converted;
+        });
+        // Nimbus skips characters outside Base64url; a token string is accepted only in its one exact spelling.
+        return token -> {
+            if (token == null || !SHAPE.matcher(token).matches()) {
+                throw new BadJwtException("Malformed token");
+            }
+            return decoder.decode(token);
+        };
     }
 
     private static OAuth2TokenValidator<Jwt> claimsOf(TokenType type) {

@@ -86,13 +86,17 @@ public class TokenService {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        if (!refreshTokens.spend(presented.id(), now)) {
+        if (stored.get().usedAt() != null || stored.get().revokedAt() != null) {
             replayed(stored.get(), now, clientAddress);
             return Optional.empty();
         }
         Optional<User> user = users.findById(presented.userId());
         if (user.isEmpty() || !user.get().active()) {
+            // Refused, and left unspent: a user made active again keeps the session.
             return Optional.empty();
+        }
+        if (!refreshTokens.spend(presented.id(), now)) {
+            throw new IllegalStateException("refresh token " + presented.id() + " changed while locked");
         }
         return Optional.of(issue(presented.userId(), presented.device(), presented.methods(), presented.authTime(),
                 stored.get().family()));
