@@ -31,6 +31,7 @@ public final class Problems {
     /** The body of a problem. */
     public static ProblemDetail of(HttpStatusCode status, String message, String path, Map<String, Object> extra) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+        problem.setType(URI.create("about:blank"));
         if (path != null) {
             problem.setInstance(URI.create(path.replaceAll("[^A-Za-z0-9/._~-]", "_")));
         }
@@ -61,7 +62,7 @@ public final class Problems {
         response.setCharacterEncoding("UTF-8");
         ProblemDetail problem = of(status, message, request.getRequestURI(), extra);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
+        body.put("type", problem.getType().toString());
         body.put("title", problem.getTitle());
         body.put("status", problem.getStatus());
         body.put("detail", problem.getDetail());
