@@ -127,13 +127,14 @@ public class VerificationService {
 
         for (Candidate candidate : allowed) {
             if (candidate.accept(this, code, now)) {
-                return verified(userId, candidate, now, clientAddress);
+                return verified(userId, account.get(), candidate, now, clientAddress);
             }
         }
         return rejected(userId, account.get(), allowed, now, clientAddress);
     }
 
-    private VerificationOutcome verified(long userId, Candidate candidate, Instant now, String clientAddress) {
+    private VerificationOutcome verified(long userId, AccountState account, Candidate candidate, Instant now,
+            String clientAddress) {
         DeviceRef ref = candidate.ref();
         boolean confirmedNow = !candidate.confirmed();
         if (confirmedNow) {
@@ -142,8 +143,9 @@ public class VerificationService {
             events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
                     codes > 0 ? "with its recovery codes" : null);
         }
-        jdbc.sql("update auth_user set otp_failure_count = 0 where id = ? and otp_failure_count > 0")
-                .param(userId).update();
+        if (account.failureCount() > 0) {
+            jdbc.sql("update auth_user set otp_failure_count = 0 where id = ?").param(userId).update();
+        }
         events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
         return new VerificationOutcome.Verified(ref, confirmedNow);
     }
