@@ -28,8 +28,8 @@ public class RecoveryCodeService {
     private final SecureRandom random;
     private final Clock clock;
 
-    RecoveryCodeService(StaticDeviceRepository staticDevices, DeviceService devices, RecoveryCodeDigests digests, SecurityEvents events,
-            SecureRandom random, Clock clock) {
+    RecoveryCodeService(StaticDeviceRepository staticDevices, DeviceService devices, RecoveryCodeDigests digests,
+            SecurityEvents events, SecureRandom random, Clock clock) {
         this.staticDevices = staticDevices;
         this.devices = devices;
         this.digests = digests;

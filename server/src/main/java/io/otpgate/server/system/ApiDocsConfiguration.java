@@ -11,7 +11,10 @@ import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 
-/** The OpenAPI 3 description of the REST API (springdoc, from the controllers): {@code /v3/api-docs}, {@code /api/docs}. */
+/**
+ * The OpenAPI 3 description of the REST API (springdoc, from the controllers): {@code /v3/api-docs}, and Swagger UI
+ * at {@code /api/docs}.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
 class ApiDocsConfiguration {

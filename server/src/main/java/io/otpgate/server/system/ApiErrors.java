@@ -93,7 +93,8 @@ class ApiErrors {
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal error", request);
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String message, HttpServletRequest request) {
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String message,
+            HttpServletRequest request) {
         return Problems.response(status, message, request, Map.of(), null);
     }
 }

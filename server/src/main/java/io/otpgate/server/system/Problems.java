@@ -44,7 +44,8 @@ public final class Problems {
     /** A response with a problem body, and {@code Retry-After} (whole seconds, at least 1) when given. */
     public static ResponseEntity<ProblemDetail> response(HttpStatusCode status, String message,
             HttpServletRequest request, Map<String, Object> extra, Duration retryAfter) {
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (retryAfter != null) {
             builder.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds(retryAfter)));
         }

@@ -126,10 +126,11 @@ class ApiSecurityConfiguration {
             AuthenticationException e) throws IOException {
         String message;
         String code;
-        if (e instanceof InvalidBearerTokenException invalid && invalid.getMessage().equals("User not found")) {
+        String reason = e instanceof InvalidBearerTokenException invalid ? invalid.getMessage() : "";
+        if (reason.equals("User not found")) {
             message = "User not found";
             code = "user_not_found";
-        } else if (e instanceof InvalidBearerTokenException invalid && invalid.getMessage().equals("User is inactive")) {
+        } else if (reason.equals("User is inactive")) {
             message = "User is inactive";
             code = "user_inactive";
         } else if (e instanceof org.springframework.security.oauth2.core.OAuth2AuthenticationException) {

@@ -24,8 +24,8 @@ public record LoginProperties(@DefaultValue("1s") Duration throttleFactor, @Defa
 
     public LoginProperties {
         if (throttleFactor.isNegative() || throttleFactor.isZero() || maxDelay.compareTo(throttleFactor) < 0) {
-            throw new IllegalArgumentException("otpgate.login.throttle-factor must be positive and at most max-delay, got "
-                    + throttleFactor + " and " + maxDelay);
+            throw new IllegalArgumentException("otpgate.login.throttle-factor must be positive and at most "
+                    + "max-delay, got " + throttleFactor + " and " + maxDelay);
         }
         if (freeFailuresPerUsername < 0 || freeFailuresPerAddress < 0) {
             throw new IllegalArgumentException("otpgate.login.free-failures-per-* must be 0 or more");

@@ -55,7 +55,8 @@ class LoginThrottle {
         }
         Duration delay = delayAfter(failures.count() - free);
         Duration left = Duration.between(now, failures.last().plus(delay));
-        return left.isNegative() ? Duration.ZERO : left.plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return left.isNegative() ? Duration.ZERO
+                : left.plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     private Duration delayAfter(int excess) {

@@ -79,7 +79,11 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         }
         DeviceRef ref = null;
         if (device != null) {
-            if (!(device instanceof String persistentId) || (ref = DeviceRef.parse(persistentId).orElse(null)) == null) {
+            if (!(device instanceof String persistentId)) {
+                return Optional.empty();
+            }
+            ref = DeviceRef.parse(persistentId).orElse(null);
+            if (ref == null) {
                 return Optional.empty();
             }
         }
