@@ -2,6 +2,7 @@ package io.otpgate.server.token;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -24,6 +25,9 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import io.otpgate.server.system.Problems;
 import io.otpgate.server.system.RequestBodyLimitFilter;
@@ -47,8 +51,9 @@ class ApiSecurityConfiguration {
     /** Largest API request body. */
     static final long MAX_BODY = 64 * 1024;
 
-    private static final String[] PUBLIC = { "/api/token", "/api/token/refresh", "/api/token/blacklist",
-        "/api/docs", "/api/docs/**" };
+    /** The endpoints that need no token: they are open, and a bearer header sent to them is ignored. */
+    private static final RequestMatcher PUBLIC = new OrRequestMatcher(Stream.of("/api/token", "/api/token/refresh",
+            "/api/token/blacklist", "/api/docs", "/api/docs/**").map(PathPatternRequestMatcher::pathPattern).toList());
 
     private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
         "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete" };
@@ -112,13 +117,7 @@ class ApiSecurityConfiguration {
     /** The bearer token, except on the public endpoints: a stale token sent to {@code token/refresh} is ignored. */
     private static BearerTokenResolver bearerTokens() {
         DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
-        return request -> isPublic(request) ? null : header.resolve(request);
-    }
-
-    private static boolean isPublic(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/api/token") || path.equals("/api/token/refresh") || path.equals("/api/token/blacklist")
-                || path.equals("/api/docs") || path.startsWith("/api/docs/");
+        return request -> PUBLIC.matches(request) ? null : header.resolve(request);
     }
 
     /** 401 with simplejwt's messages and {@code code}, and {@code WWW-Authenticate: Bearer}. */

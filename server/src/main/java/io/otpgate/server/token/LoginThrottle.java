@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.otpgate.core.Throttle;
+
 /**
  * Slows password guessing per username and per client address, in this server's memory (each instance counts its
  * own). The count is kept whether or not the username exists, so the waits do not tell which names do.
@@ -20,12 +22,14 @@ class LoginThrottle {
     }
 
     private final LoginProperties properties;
+    private final Throttle throttle;
     private final Clock clock;
     private final Map<String, Failures> byUsername = new ConcurrentHashMap<>();
     private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
 
     LoginThrottle(LoginProperties properties, Clock clock) {
         this.properties = properties;
+        this.throttle = Throttle.exponential(properties.throttleFactor());
         this.clock = clock;
     }
 
@@ -60,10 +64,7 @@ class LoginThrottle {
     }
 
     private Duration delayAfter(int excess) {
-        Duration delay = properties.throttleFactor();
-        for (int i = 1; i < excess && delay.compareTo(properties.maxDelay()) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
+        Duration delay = throttle.delayAfter(excess);
         return delay.compareTo(properties.maxDelay()) > 0 ? properties.maxDelay() : delay;
     }
 

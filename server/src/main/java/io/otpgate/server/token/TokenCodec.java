@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import javax.crypto.SecretKey;
@@ -77,6 +78,8 @@ public final class TokenCodec {
      */
     public TokenCodec(TokenProperties properties, ServerKeys keys, Clock clock) {
         this.algorithm = properties.algorithm();
+        // Each kind of token gets a decoder of its own: their validators differ in the token type they accept.
+        Supplier<NimbusJwtDecoder> decoders;
         switch (algorithm) {
             case HS256 -> {
                 byte[] configured = properties.secretBytes();
@@ -87,10 +90,7 @@ public final class TokenCodec {
                 // A fixed key id: the default, a thumbprint of the secret key, is nothing a client needs.
                 this.encoder = NimbusJwtEncoder.withSecretKey(key).algorithm(MacAlgorithm.HS256)
                         .jwkPostProcessor(b -> b.keyID("otpgate-hs256")).build();
-                this.accessDecoder = validating(NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256)
-                        .build(), TokenType.ACCESS, clock);
-                this.refreshDecoder = validating(NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256)
-                        .build(), TokenType.REFRESH, clock);
+                decoders = () -> NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
             }
             case RS256 -> {
                 KeyPair pair = keyPair(keys.material(ServerKey.JWT_RS256, r -> generate("RSA", r)), "RSA");
@@ -101,10 +101,8 @@ public final class TokenCodec {
                 this.publicKeys = new JWKSet(jwk);
                 this.encoder = NimbusJwtEncoder.withKeyPair(publicKey, (RSAPrivateKey) pair.getPrivate())
                         .algorithm(SignatureAlgorithm.RS256).jwkPostProcessor(b -> b.keyID(keyId)).build();
-                this.accessDecoder = validating(NimbusJwtDecoder.withPublicKey(publicKey)
-                        .signatureAlgorithm(SignatureAlgorithm.RS256).build(), TokenType.ACCESS, clock);
-                this.refreshDecoder = validating(NimbusJwtDecoder.withPublicKey(publicKey)
-                        .signatureAlgorithm(SignatureAlgorithm.RS256).build(), TokenType.REFRESH, clock);
+                decoders = () -> NimbusJwtDecoder.withPublicKey(publicKey).signatureAlgorithm(SignatureAlgorithm.RS256)
+                        .build();
             }
             case ES256 -> {
                 KeyPair pair = keyPair(keys.material(ServerKey.JWT_ES256, r -> generate("EC", r)), "EC");
@@ -116,13 +114,12 @@ public final class TokenCodec {
                 this.encoder = NimbusJwtEncoder.withKeyPair(publicKey, (ECPrivateKey) pair.getPrivate())
                         .jwkPostProcessor(b -> b.keyID(keyId)).build();
                 ImmutableJWKSet<com.nimbusds.jose.proc.SecurityContext> source = new ImmutableJWKSet<>(publicKeys);
-                this.accessDecoder = validating(NimbusJwtDecoder.withJwkSource(source)
-                        .jwsAlgorithm(SignatureAlgorithm.ES256).build(), TokenType.ACCESS, clock);
-                this.refreshDecoder = validating(NimbusJwtDecoder.withJwkSource(source)
-                        .jwsAlgorithm(SignatureAlgorithm.ES256).build(), TokenType.REFRESH, clock);
+                decoders = () -> NimbusJwtDecoder.withJwkSource(source).jwsAlgorithm(SignatureAlgorithm.ES256).build();
             }
             default -> throw new IllegalStateException("unexpected algorithm " + algorithm);
         }
+        this.accessDecoder = validating(decoders.get(), TokenType.ACCESS, clock);
+        this.refreshDecoder = validating(decoders.get(), TokenType.REFRESH, clock);
     }
 
     /** Signs a token with these claims; a null device leaves {@code otp_device_id} out. */

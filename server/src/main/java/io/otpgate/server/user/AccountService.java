@@ -51,9 +51,9 @@ public class AccountService {
     @Transactional(readOnly = true)
     public Account account(long userId) {
         User user = users.findById(userId).orElseThrow(() -> OtpgateException.notFound("no such user"));
-        Profile profile = users.findProfile(userId).orElseGet(() -> emptyProfile(user));
-        long profileId = users.findProfileId(userId).orElse(0L);
-        return new Account(user, profileId, profile, oauthProfiles.findByUser(userId));
+        UserRepository.ProfileRow row = users.findProfileRow(userId)
+                .orElseGet(() -> new UserRepository.ProfileRow(0, emptyProfile(user)));
+        return new Account(user, row.id(), row.profile(), oauthProfiles.findByUser(userId));
     }
 
     /** Applies a change to the profile (creating it if the user had none) and sets {@code updated_at}. */

@@ -89,20 +89,23 @@ public class UserRepository {
     }
 
     public Optional<Profile> findProfile(long userId) {
-        return jdbc.sql("""
-                select email, phone, first_name, last_name, created_at, updated_at, power_account_id,
-                    power_contact_id, is_otp_enabled
-                from user_profile where user_id = ?""").param(userId)
-                .query((rs, n) -> new Profile(rs.getString("email"), rs.getString("phone"),
-                        rs.getString("first_name"), rs.getString("last_name"), SqlTime.instant(rs, "created_at"),
-                        SqlTime.instant(rs, "updated_at"), rs.getInt("power_account_id"),
-                        rs.getInt("power_contact_id"), rs.getBoolean("is_otp_enabled")))
-                .optional();
+        return findProfileRow(userId).map(ProfileRow::profile);
     }
 
-    /** The id of the user's profile row (seed 004's {@code UserProfile.id}). */
-    public Optional<Long> findProfileId(long userId) {
-        return jdbc.sql("select id from user_profile where user_id = ?").param(userId).query(Long.class).optional();
+    /** A profile and its row id (seed 004's {@code UserProfile.id}). */
+    public record ProfileRow(long id, Profile profile) {
+    }
+
+    public Optional<ProfileRow> findProfileRow(long userId) {
+        return jdbc.sql("""
+                select id, email, phone, first_name, last_name, created_at, updated_at, power_account_id,
+                    power_contact_id, is_otp_enabled
+                from user_profile where user_id = ?""").param(userId)
+                .query((rs, n) -> new ProfileRow(rs.getLong("id"), new Profile(rs.getString("email"),
+                        rs.getString("phone"), rs.getString("first_name"), rs.getString("last_name"),
+                        SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"),
+                        rs.getInt("power_account_id"), rs.getInt("power_contact_id"), rs.getBoolean("is_otp_enabled"))))
+                .optional();
     }
 
     /**
