@@ -99,6 +99,22 @@ public class SecurityEvents {
      * @param limit at most this many, 1..1000
      */
     public List<SecurityEvent> list(Long userId, SecurityEventKind kind, Instant from, Instant to, int limit) {
+        return query(userId, kind, from, to, null, limit);
+    }
+
+    /**
+     * As {@link #list(Long, SecurityEventKind, Instant, Instant, int)}, one page at a time, in the order the events
+     * were written (by id: one sequence for every instance, whatever their clocks say).
+     *
+     * @param beforeId only events written before this one, or null for the newest
+     */
+    public List<SecurityEvent> page(Long userId, SecurityEventKind kind, Instant from, Instant to, Long beforeId,
+            int limit) {
+        return query(userId, kind, from, to, beforeId == null ? Long.MAX_VALUE : beforeId, limit);
+    }
+
+    private List<SecurityEvent> query(Long userId, SecurityEventKind kind, Instant from, Instant to, Long beforeId,
+            int limit) {
         StringBuilder sql = new StringBuilder("""
                 select id, occurred_at, kind, user_id, username, device, client_address, detail
                 from security_event where 1 = 1""");
@@ -119,7 +135,11 @@ public class SecurityEvents {
             sql.append(" and occurred_at < ?");
             params.add(SqlTime.of(to));
         }
-        sql.append(" order by occurred_at desc, id desc limit ?");
+        if (beforeId != null) {
+            sql.append(" and id < ?");
+            params.add(beforeId);
+        }
+        sql.append(beforeId == null ? " order by occurred_at desc, id desc limit ?" : " order by id desc limit ?");
         params.add(Math.max(1, Math.min(limit, 1000)));
         return jdbc.sql(sql.toString()).params(params).query((rs, n) -> new SecurityEvent(rs.getLong("id"),
                 SqlTime.instant(rs, "occurred_at"), SecurityEventKind.valueOf(rs.getString("kind")),

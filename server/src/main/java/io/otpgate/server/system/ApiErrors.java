@@ -37,12 +37,7 @@ class ApiErrors {
 
     @ExceptionHandler(OtpgateException.class)
     ResponseEntity<ProblemDetail> domain(OtpgateException e, HttpServletRequest request) {
-        HttpStatus status = switch (e.reason()) {
-            case INVALID -> HttpStatus.BAD_REQUEST;
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case CONFLICT -> HttpStatus.CONFLICT;
-        };
-        return problem(status, e.getMessage(), request);
+        return problem(HttpStatus.valueOf(e.reason().httpStatus()), e.getMessage(), request);
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)

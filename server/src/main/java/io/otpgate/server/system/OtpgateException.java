@@ -10,11 +10,23 @@ public class OtpgateException extends RuntimeException {
     /** Why the request was refused. */
     public enum Reason {
         /** The input breaks a rule (HTTP 400). */
-        INVALID,
+        INVALID(400),
+        /** The one who asked may not do this (HTTP 403), such as a staff user acting on a superuser. */
+        FORBIDDEN(403),
         /** What the request names does not exist (HTTP 404). */
-        NOT_FOUND,
+        NOT_FOUND(404),
         /** The request conflicts with the current state (HTTP 409). */
-        CONFLICT
+        CONFLICT(409);
+
+        private final int httpStatus;
+
+        Reason(int httpStatus) {
+            this.httpStatus = httpStatus;
+        }
+
+        public int httpStatus() {
+            return httpStatus;
+        }
     }
 
     private final Reason reason;
@@ -30,6 +42,10 @@ public class OtpgateException extends RuntimeException {
 
     public static OtpgateException conflict(String message) {
         return new OtpgateException(Reason.CONFLICT, message);
+    }
+
+    public static OtpgateException forbidden(String message) {
+        return new OtpgateException(Reason.FORBIDDEN, message);
     }
 
     public static OtpgateException invalid(String message) {

@@ -89,9 +89,9 @@ class ApiSecurityConfiguration {
         return http.build();
     }
 
-    /** Everything else: health, metrics, the API's documentation and the public keys are open; nothing more. */
+    /** Everything else (after the API and the admin panel): health, metrics, the API's documentation and the public keys are open; nothing more. */
     @Bean
-    @Order(2)
+    @Order(3)
     SecurityFilterChain otherSecurity(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(a -> a
                 .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()

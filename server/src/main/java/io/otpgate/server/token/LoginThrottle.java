@@ -9,12 +9,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.otpgate.core.Throttle;
+import io.otpgate.server.audit.SecurityEventKind;
+import io.otpgate.server.audit.SecurityEvents;
 
 /**
  * Slows password guessing per username and per client address, in this server's memory (each instance counts its
- * own). The count is kept whether or not the username exists, so the waits do not tell which names do.
+ * own), for the API's {@code POST /api/token} and the admin panel's login together. The count is kept whether or not the username exists, so the waits do not tell which names do.
  */
-class LoginThrottle {
+public class LoginThrottle {
 
     private static final int MAX_NAME = 150;
 
@@ -23,25 +25,27 @@ class LoginThrottle {
 
     private final LoginProperties properties;
     private final Throttle throttle;
+    private final SecurityEvents events;
     private final Clock clock;
     private final Map<String, Failures> byUsername = new ConcurrentHashMap<>();
     private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
 
-    LoginThrottle(LoginProperties properties, Clock clock) {
+    LoginThrottle(LoginProperties properties, SecurityEvents events, Clock clock) {
+        this.events = events;
         this.properties = properties;
         this.throttle = Throttle.exponential(properties.throttleFactor());
         this.clock = clock;
     }
 
     /** How long this attempt must wait before its password is checked, or empty if it may be checked now. */
-    Optional<Duration> check(String username, String address) {
+    public Optional<Duration> check(String username, String address) {
         Instant now = clock.instant();
         Duration wait = max(waitFor(byUsername.get(key(username)), properties.freeFailuresPerUsername(), now),
                 waitFor(address == null ? null : byAddress.get(address), properties.freeFailuresPerAddress(), now));
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
-    void failed(String username, String address) {
+    public void failed(String username, String address) {
         Instant now = clock.instant();
         count(byUsername, key(username), now);
         if (address != null) {
@@ -49,8 +53,13 @@ class LoginThrottle {
         }
     }
 
-    void succeeded(String username) {
+    public void succeeded(String username) {
         byUsername.remove(key(username));
+    }
+
+    /** Counts a refused attempt (a metric only: a flood of them must not fill the security log). */
+    public void countThrottled() {
+        events.count(SecurityEventKind.LOGIN_THROTTLED);
     }
 
     private Duration waitFor(Failures failures, int free, Instant now) {

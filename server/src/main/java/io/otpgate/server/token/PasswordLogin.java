@@ -4,8 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
@@ -19,14 +17,12 @@ public class PasswordLogin {
     private final UserService users;
     private final TokenService tokens;
     private final LoginThrottle throttle;
-    private final SecurityEvents events;
     private final Clock clock;
 
-    PasswordLogin(UserService users, TokenService tokens, LoginThrottle throttle, SecurityEvents events, Clock clock) {
+    PasswordLogin(UserService users, TokenService tokens, LoginThrottle throttle, Clock clock) {
         this.users = users;
         this.tokens = tokens;
         this.throttle = throttle;
-        this.events = events;
         this.clock = clock;
     }
 
@@ -36,7 +32,7 @@ public class PasswordLogin {
     public TokenPair login(String username, String password, String clientAddress) {
         Optional<Duration> wait = throttle.check(username, clientAddress);
         if (wait.isPresent()) {
-            events.count(SecurityEventKind.LOGIN_THROTTLED);
+            throttle.countThrottled();
             throw ApiRefusal.tooManyAttempts("Too many failed logins: try again in " + wait.get().toSeconds()
                     + " s", wait.get());
         }

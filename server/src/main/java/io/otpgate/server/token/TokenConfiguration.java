@@ -38,9 +38,13 @@ class TokenConfiguration {
     }
 
     @Bean
-    PasswordLogin passwordLogin(UserService users, TokenService tokens, LoginProperties properties,
-            SecurityEvents events, Clock clock) {
-        return new PasswordLogin(users, tokens, new LoginThrottle(properties, clock), events, clock);
+    LoginThrottle loginThrottle(LoginProperties properties, SecurityEvents events, Clock clock) {
+        return new LoginThrottle(properties, events, clock);
+    }
+
+    @Bean
+    PasswordLogin passwordLogin(UserService users, TokenService tokens, LoginThrottle throttle, Clock clock) {
+        return new PasswordLogin(users, tokens, throttle, clock);
     }
 
     @Bean

@@ -1,0 +1,121 @@
+package io.otpgate.server.admin;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.Optional;
+
+import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.device.DeviceService;
+import io.otpgate.server.device.VerificationOutcome;
+import io.otpgate.server.device.VerificationService;
+import io.otpgate.server.token.LoginThrottle;
+import io.otpgate.server.user.User;
+import io.otpgate.server.user.UserService;
+
+/**
+ * The admin panel's login, django-otp's {@code OTPAuthenticationForm}: username, password and a one-time code (TOTP,
+ * HOTP or recovery code) together. Only an active staff user with a confirmed device gets in, and only once the
+ * code was verified. Password guessing is slowed by the same throttle as {@code POST /api/token}; codes by the
+ * devices' throttling and the account lock.
+ */
+public class AdminLogin {
+
+    /** One refusal for a wrong username, password or code, a missing code, a non-staff user or no device. */
+    static final String REFUSED = "Please enter the correct username, password and one-time code of a staff "
+            + "account. All three fields are case-sensitive.";
+
+    /** What became of a login. */
+    public sealed interface Result {
+    }
+
+    /** Logged in: both factors checked. */
+    public record Success(AdminPrincipal principal) implements Result {
+    }
+
+    /**
+     * Refused, and why in words the page shows.
+     *
+     * @param hint a second line (how to get a device, or that the account is locked), or null
+     * @param retryAfter how long to wait before the next attempt is checked, or null
+     */
+    public record Refused(String message, String hint, Duration retryAfter) implements Result {
+    }
+
+    private final UserService users;
+    private final DeviceService devices;
+    private final VerificationService verification;
+    private final LoginThrottle throttle;
+    private final Clock clock;
+
+    AdminLogin(UserService users, DeviceService devices, VerificationService verification, LoginThrottle throttle,
+            Clock clock) {
+        this.users = users;
+        this.devices = devices;
+        this.verification = verification;
+        this.throttle = throttle;
+        this.clock = clock;
+    }
+
+    /**
+     * @param code as typed; may be empty (a refusal, and no attempt is counted)
+     */
+    public Result login(String username, String password, String code, String clientAddress) {
+        Optional<Duration> wait = throttle.check(username, clientAddress);
+        if (wait.isPresent()) {
+            throttle.countThrottled();
+            return new Refused("Too many failed logins.", null, wait.get());
+        }
+        Optional<User> checked = users.checkPassword(username, password, clientAddress);
+        if (checked.isEmpty()) {
+            throttle.failed(username, clientAddress);
+            return refused();
+        }
+        throttle.succeeded(username);
+        User user = checked.get();
+        if (!user.staff()) {
+            return refused();
+        }
+        if (!devices.hasConfirmedDevice(user.id())) {
+            return new Refused(REFUSED, "This staff account has no one-time password device yet. An operator "
+                    + "enrols one with: otpgate add-otp-device " + user.username(), null);
+        }
+        String typed = code == null ? "" : code.strip();
+        if (typed.isEmpty()) {
+            return refused();
+        }
+        VerificationOutcome outcome = verification.verify(user.id(), typed, EnumSet.allOf(DeviceKind.class), false,
+                clientAddress);
+        if (outcome instanceof VerificationOutcome.Verified verified) {
+            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()));
+        }
+        if (outcome instanceof VerificationOutcome.Rejected rejected) {
+            return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,
+                    positive(rejected.retryAfter()));
+        }
+        if (outcome instanceof VerificationOutcome.Throttled throttled) {
+            return new Refused("Too many wrong codes.", null, throttled.retryAfter());
+        }
+        if (outcome instanceof VerificationOutcome.Locked locked) {
+            return new Refused(REFUSED, locked(user, locked.until()), locked.until() == null ? null
+                    : positive(Duration.between(clock.instant(), locked.until())));
+        }
+        return refused();
+    }
+
+    private static Refused refused() {
+        return new Refused(REFUSED, null, null);
+    }
+
+    private static String locked(User user, Instant until) {
+        return "Too many wrong codes: this account's second factor is locked"
+                + (until == null ? "" : " until " + until.truncatedTo(ChronoUnit.SECONDS))
+                + ". An operator can lift the lock with: otpgate unlock " + user.username();
+    }
+
+    private static Duration positive(Duration wait) {
+        return wait == null || wait.isZero() || wait.isNegative() ? null : wait;
+    }
+}

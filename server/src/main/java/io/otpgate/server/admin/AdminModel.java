@@ -1,0 +1,39 @@
+package io.otpgate.server.admin;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+import io.otpgate.server.user.User;
+import jakarta.servlet.http.HttpServletRequest;
+
+/** What every admin page shows: the site's title and header, and who is logged in. */
+@ControllerAdvice(basePackageClasses = AdminModel.class)
+@ConditionalOnWebApplication
+class AdminModel {
+
+    private final AdminProperties properties;
+
+    AdminModel(AdminProperties properties) {
+        this.properties = properties;
+    }
+
+    @ModelAttribute("site")
+    AdminProperties site() {
+        return properties;
+    }
+
+    /** The logged-in user, read from the database on this request; null on the login page. */
+    @ModelAttribute("me")
+    User me(HttpServletRequest request) {
+        return request.getAttribute(AdminSessionGuard.ADMIN) instanceof User user ? user : null;
+    }
+
+    /** The logged-in user, for a page that requires one. */
+    static User current(HttpServletRequest request) {
+        if (request.getAttribute(AdminSessionGuard.ADMIN) instanceof User user) {
+            return user;
+        }
+        throw new IllegalStateException("no admin user on an admin page: is AdminSessionGuard in the chain?");
+    }
+}

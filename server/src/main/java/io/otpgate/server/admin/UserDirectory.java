@@ -1,0 +1,112 @@
+package io.otpgate.server.admin;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.system.SqlTime;
+
+/** The admin panel's user list: search, filters and pages, in one query per page. */
+@Repository
+public class UserDirectory {
+
+    /** A filter of the list: any value, only yes, or only no. */
+    public enum Choice {
+        ANY, YES, NO;
+
+        /** From a query parameter (and back, {@link #selected}): empty or {@code any}, {@code yes}, {@code no}; null for anything else. */
+        static Choice parse(String value) {
+            if (value == null || value.isEmpty()) {
+                return ANY;
+            }
+            for (Choice choice : values()) {
+                if (choice.name().equalsIgnoreCase(value)) {
+                    return choice;
+                }
+            }
+            return null;
+        }
+
+        public String selected() {
+            return this == ANY ? "" : name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What the list shows. */
+    public record Query(String search, Choice staff, Choice active, Choice otp, Choice locked) {
+    }
+
+    /** One row of the list. */
+    public record Row(long id, String username, String email, String firstName, String lastName, boolean active,
+            boolean staff, boolean superuser, boolean otp, boolean locked, Instant lastLogin) {
+    }
+
+    /** One page of rows, counted from 1. */
+    public record Page(List<Row> rows, int page, int pages, long total) {
+    }
+
+    private final JdbcClient jdbc;
+
+    UserDirectory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Transactional(readOnly = true)
+    Page find(Query query, int page, int size) {
+        StringBuilder where = new StringBuilder(" where 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (!query.search().isEmpty()) {
+            where.append(" and (lower(u.username) like ? escape '!' or lower(u.email) like ? escape '!'"
+                    + " or lower(u.first_name) like ? escape '!' or lower(u.last_name) like ? escape '!')");
+            String pattern = "%" + query.search().toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%")
+                    .replace("_", "!_") + "%";
+            for (int i = 0; i < 4; i++) {
+                params.add(pattern);
+            }
+        }
+        flag(where, query.staff(), "u.is_staff");
+        flag(where, query.active(), "u.is_active");
+        flag(where, query.otp(), otpEnabled());
+        flag(where, query.locked(), "u.otp_locked_at is not null");
+        long total = jdbc.sql("select count(*) from auth_user u" + where).params(params).query(Long.class).single();
+        int pages = (int) Math.max(1, (total + size - 1) / size);
+        int shown = Math.min(Math.max(page, 1), pages);
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(size);
+        pageParams.add((long) (shown - 1) * size);
+        List<Row> rows = jdbc.sql("select u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,"
+                + " u.is_staff, u.is_superuser, " + otpEnabled() + " as otp, u.otp_locked_at, u.last_login"
+                + " from auth_user u" + where + " order by u.username limit ? offset ?")
+                .params(pageParams)
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9),
+                        rs.getObject("otp_locked_at") != null, SqlTime.instant(rs, "last_login")))
+                .list();
+        return new Page(rows, shown, pages, total);
+    }
+
+    private static void flag(StringBuilder where, Choice choice, String condition) {
+        if (choice == Choice.YES) {
+            where.append(" and (").append(condition).append(")");
+        } else if (choice == Choice.NO) {
+            where.append(" and not (").append(condition).append(")");
+        }
+    }
+
+    /** Whether the user has a confirmed device of any kind. */
+    private static String otpEnabled() {
+        StringBuilder sql = new StringBuilder("(");
+        DeviceKind[] kinds = DeviceKind.values();
+        for (int i = 0; i < kinds.length; i++) {
+            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
+                    .append(" d where d.user_id = u.id and d.confirmed = true)");
+        }
+        return sql.append(")").toString();
+    }
+}
