@@ -40,8 +40,9 @@ public class AdminLogin {
      *
      * @param hint a second line (how to get a device, or that the account is locked), or null
      * @param retryAfter how long to wait before the next attempt is checked, or null
+     * @param checked false when the attempt came during a wait and nothing was checked (HTTP 429)
      */
-    public record Refused(String message, String hint, Duration retryAfter) implements Result {
+    public record Refused(String message, String hint, Duration retryAfter, boolean checked) implements Result {
     }
 
     private final UserService users;
@@ -66,7 +67,7 @@ public class AdminLogin {
         Optional<Duration> wait = throttle.check(username, clientAddress);
         if (wait.isPresent()) {
             throttle.countThrottled();
-            return new Refused("Too many failed logins.", null, wait.get());
+            return new Refused("Too many failed logins.", null, wait.get(), false);
         }
         Optional<User> checked = users.checkPassword(username, password, clientAddress);
         if (checked.isEmpty()) {
@@ -80,7 +81,7 @@ public class AdminLogin {
         }
         if (!devices.hasConfirmedDevice(user.id())) {
             return new Refused(REFUSED, "This staff account has no one-time password device yet. An operator "
-                    + "enrols one with: otpgate add-otp-device " + user.username(), null);
+                    + "enrols one with: otpgate add-otp-device " + user.username(), null, true);
         }
         String typed = code == null ? "" : code.strip();
         if (typed.isEmpty()) {
@@ -93,20 +94,21 @@ public class AdminLogin {
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {
             return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,
-                    positive(rejected.retryAfter()));
+                    positive(rejected.retryAfter()), true);
         }
         if (outcome instanceof VerificationOutcome.Throttled throttled) {
-            return new Refused("Too many wrong codes.", null, throttled.retryAfter());
+            return new Refused("Too many wrong codes.", null, throttled.retryAfter(), false);
         }
         if (outcome instanceof VerificationOutcome.Locked locked) {
             return new Refused(REFUSED, locked(user, locked.until()), locked.until() == null ? null
-                    : positive(Duration.between(clock.instant(), locked.until())));
+                    : positive(Duration.between(clock.instant(), locked.until())), false);
         }
         return refused();
     }
 
-    private static Refused refused() {
-        return new Refused(REFUSED, null, null);
+    /** The one refusal: a wrong password, a missing or wrong code, not staff. */
+    static Refused refused() {
+        return new Refused(REFUSED, null, null, true);
     }
 
     private static String locked(User user, Instant until) {

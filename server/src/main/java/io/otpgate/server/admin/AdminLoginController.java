@@ -66,21 +66,19 @@ class AdminLoginController {
             @RequestParam(defaultValue = "") String code, HttpServletRequest request, HttpServletResponse response,
             Model model) {
         AdminLogin.Result result = username.length() > MAX_FIELD || password.length() > MAX_FIELD
-                || code.length() > MAX_FIELD ? new AdminLogin.Refused(AdminLogin.REFUSED, null, null)
-                : login.login(username, password, code, request.getRemoteAddr());
+                || code.length() > MAX_FIELD ? AdminLogin.refused() : login.login(username, password, code, request.getRemoteAddr());
         if (result instanceof AdminLogin.Success success) {
             startSession(success.principal(), request, response);
             return "redirect:" + AdminPaths.ROOT;
         }
         AdminLogin.Refused refused = (AdminLogin.Refused) result;
+        response.setStatus(refused.checked() ? HttpStatus.UNAUTHORIZED.value()
+                : HttpStatus.TOO_MANY_REQUESTS.value());
         if (refused.retryAfter() != null) {
             long seconds = Math.max(1, refused.retryAfter().toSeconds()
                     + (refused.retryAfter().toNanosPart() > 0 ? 1 : 0));
-            response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
             response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
             model.addAttribute("retryAfter", seconds);
-        } else {
-            response.setStatus(HttpStatus.UNAUTHORIZED.value());
         }
         model.addAttribute("error", refused.message());
         model.addAttribute("hint", refused.hint());

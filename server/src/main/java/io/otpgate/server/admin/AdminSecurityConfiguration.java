@@ -68,7 +68,7 @@ class AdminSecurityConfiguration {
                         .authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint(AdminPaths.LOGIN))
                         .accessDeniedHandler(denied))
                 .requestCache(c -> c.disable())
-                .logout(l -> l.logoutUrl(AdminPaths.LOGOUT).logoutSuccessUrl(AdminPaths.LOGIN + "?logout"))
+                .logout(l -> l.logoutUrl(AdminPaths.LOGOUT).logoutSuccessUrl(AdminPaths.LOGIN + "?logout=1"))
                 .headers(h -> h
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .frameOptions(f -> f.deny())

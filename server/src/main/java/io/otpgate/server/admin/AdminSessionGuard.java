@@ -61,7 +61,7 @@ class AdminSessionGuard extends OncePerRequestFilter {
                 session.invalidate();
             }
             response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-            response.setHeader("Location", request.getContextPath() + AdminPaths.LOGIN + "?expired");
+            response.setHeader("Location", request.getContextPath() + AdminPaths.LOGIN + "?expired=1");
             return;
         }
         session.setAttribute(LAST_SEEN, now);
