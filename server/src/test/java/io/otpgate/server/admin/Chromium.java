@@ -1,0 +1,90 @@
+package io.otpgate.server.admin;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import io.otpgate.core.ExternalTool;
+
+/**
+ * Debian's headless Chromium driven through Debian's chromedriver (both installed by {@code .ci/run}): the driver's
+ * path is given, so Selenium Manager never tries to download one. Each instance has a fresh profile, deleted on
+ * {@link #close}.
+ */
+final class Chromium implements AutoCloseable {
+
+    /** Where screenshots go, for people to look at. */
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final Path profile;
+    private final ChromeDriver driver;
+
+    private Chromium(Path profile, ChromeDriver driver) {
+        this.profile = profile;
+        this.driver = driver;
+    }
+
+    static Chromium start() throws IOException {
+        ExternalTool.require("chromium");
+        ExternalTool.require("chromedriver");
+        Path profile = Files.createTempDirectory("otpgate-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(executable("chromium").toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-extensions", "--window-size=1280,860", "--lang=en-US",
+                "--user-data-dir=" + profile.toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(executable("chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        return new Chromium(profile, driver);
+    }
+
+    ChromeDriver driver() {
+        return driver;
+    }
+
+    /** Saves a screenshot of the current page as {@code target/screenshots/NAME.png}. */
+    Path screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path file = SCREENSHOTS.resolve(name + ".png");
+            Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            driver.quit();
+        } finally {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    private static Path executable(String name) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new IllegalStateException(name + " is not on the PATH"));
+    }
+}
