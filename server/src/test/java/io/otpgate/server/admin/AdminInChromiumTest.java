@@ -103,6 +103,9 @@ class AdminInChromiumTest {
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/"));
         assertThat(driver.findElement(By.cssSelector("header .who")).getText()).contains(admin.username());
         assertThat(driver.getTitle()).isEqualTo("Start | otpgate administration");
+        org.openqa.selenium.Cookie session = driver.manage().getCookieNamed("JSESSIONID");
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Strict");
         chromium.screenshot("start");
 
         driver.findElement(By.linkText("Users")).click();
