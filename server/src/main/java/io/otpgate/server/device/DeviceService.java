@@ -19,6 +19,7 @@ import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.hotp.HotpDeviceRepository;
 import io.otpgate.server.recovery.StaticDeviceRepository;
+import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.totp.TotpDeviceRepository;
 import io.otpgate.server.user.UserRepository;
 
@@ -141,6 +142,32 @@ public class DeviceService {
         events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
                 removed + (removed == 1 ? " device removed" : " devices removed"));
         return removed;
+    }
+
+    /**
+     * Removes one device of the user (a TOTP or HOTP device, or the recovery codes). The profile's
+     * {@code is_otp_enabled} follows whether a confirmed device is left.
+     *
+     * @throws OtpgateException NOT_FOUND if there is no such user, or the device does not exist or is another
+     *     user's (nothing is removed then)
+     */
+    @Transactional
+    public void remove(long userId, DeviceRef device, String clientAddress) {
+        if (!users.lock(userId)) {
+            throw OtpgateException.notFound("no user with id " + userId);
+        }
+        boolean removed = switch (device.kind()) {
+            case TOTP -> totpDevices.deleteById(userId, device.id());
+            case HOTP -> hotpDevices.deleteById(userId, device.id());
+            case STATIC -> staticDevices.deleteById(userId, device.id());
+        };
+        if (!removed) {
+            throw OtpgateException.notFound("the user has no device " + device.persistentId());
+        }
+        boolean left = hasConfirmedDevice(userId);
+        users.setOtpEnabled(userId, left, clock.instant());
+        events.record(SecurityEventKind.DEVICE_REMOVED, userId, device.persistentId(), clientAddress,
+                left ? null : "no confirmed device left");
     }
 
     /**

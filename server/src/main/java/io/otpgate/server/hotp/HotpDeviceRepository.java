@@ -75,6 +75,11 @@ public class HotpDeviceRepository {
         return jdbc.sql("delete from hotp_device where user_id = ?").param(userId).update();
     }
 
+    /** Deletes the device if it belongs to the user; returns whether it did. */
+    public boolean deleteById(long userId, long id) {
+        return jdbc.sql("delete from hotp_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+    }
+
     /** Deletes the user's unconfirmed HOTP devices; returns how many. */
     public int deletePending(long userId) {
         return jdbc.sql("delete from hotp_device where user_id = ? and confirmed = false").param(userId).update();

@@ -123,6 +123,11 @@ public class StaticDeviceRepository {
         return jdbc.sql("delete from static_device where user_id = ?").param(userId).update();
     }
 
+    /** Deletes the device (and its codes) if it belongs to the user; returns whether it did. */
+    public boolean deleteById(long userId, long id) {
+        return jdbc.sql("delete from static_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+    }
+
     /** Deletes the user's pending devices (a cancelled TOTP setup); returns how many. */
     public int deletePending(long userId) {
         return jdbc.sql("delete from static_device where user_id = ? and confirmed = false").param(userId).update();

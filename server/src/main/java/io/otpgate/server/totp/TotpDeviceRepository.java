@@ -86,6 +86,11 @@ public class TotpDeviceRepository {
         return jdbc.sql("delete from totp_device where user_id = ?").param(userId).update();
     }
 
+    /** Deletes the device if it belongs to the user; returns whether it did. */
+    public boolean deleteById(long userId, long id) {
+        return jdbc.sql("delete from totp_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+    }
+
     /** Deletes the user's unconfirmed TOTP devices; returns how many. */
     public int deletePending(long userId) {
         return jdbc.sql("delete from totp_device where user_id = ? and confirmed = false").param(userId).update();
