@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -108,15 +110,15 @@ class AdminInChromiumTest {
         assertThat(session.getSameSite()).isEqualTo("Strict");
         chromium.screenshot("start");
 
-        driver.findElement(By.linkText("Users")).click();
+        clickAndWait(driver.findElement(By.linkText("Users")));
         assertThat(driver.findElements(By.cssSelector("#users tbody tr")).size()).isGreaterThan(3);
         chromium.screenshot("users");
 
-        driver.findElement(By.linkText("Security events")).click();
+        clickAndWait(driver.findElement(By.linkText("Security events")));
         assertThat(driver.findElement(By.cssSelector("table.events")).getText()).contains("OTP_VERIFIED");
         chromium.screenshot("events");
 
-        driver.findElement(By.cssSelector("form[action='/admin/logout'] button")).click();
+        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/login?logout=1"));
         driver.get(url("/admin/users"));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/login"));
@@ -153,13 +155,13 @@ class AdminInChromiumTest {
         logIn(admin.username(), PASSWORD, code(adminSecret));
 
         driver.get(url("/admin/users?q=" + operator.username()));
-        driver.findElement(By.linkText("Devices")).click();
+        clickAndWait(driver.findElement(By.linkText("Devices")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/users/" + operator.id() + "/devices"));
         WebElement add = driver.findElement(By.cssSelector("form[action$='/devices/totp']"));
         WebElement name = add.findElement(By.name("name"));
         name.clear();
         name.sendKeys("Olga's phone");
-        add.findElement(By.cssSelector("button")).click();
+        clickAndWait(add.findElement(By.cssSelector("button")));
 
         WebElement qr = driver.findElement(By.id("qr"));
         String src = qr.getAttribute("src");
@@ -176,13 +178,13 @@ class AdminInChromiumTest {
 
         WebElement confirm = driver.findElement(By.cssSelector("form[action$='/confirm']"));
         confirm.findElement(By.name("code")).sendKeys(uri.toTotp().generate(uri.secret(), clock.instant()));
-        confirm.findElement(By.cssSelector("button")).click();
+        clickAndWait(confirm.findElement(By.cssSelector("button")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/users/" + operator.id() + "/devices"));
         assertThat(driver.findElement(By.id("devices")).getText()).contains("Olga's phone");
         assertThat(driver.getPageSource()).doesNotContain(secret);
         chromium.screenshot("devices");
 
-        driver.findElement(By.cssSelector("form[action='/admin/logout'] button")).click();
+        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
         clock.advance(Duration.ofSeconds(30));
         logIn(operator.username(), PASSWORD, uri.toTotp().generate(uri.secret(), clock.instant()));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/"));
@@ -194,7 +196,13 @@ class AdminInChromiumTest {
         driver.findElement(By.id("username")).sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("code")).sendKeys(code);
-        driver.findElement(By.cssSelector("form[action='/admin/login'] button[type=submit]")).click();
+        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/login'] button[type=submit]")));
+    }
+
+    /** Clicks a link or button and waits until the page it was on has gone. */
+    private void clickAndWait(WebElement element) {
+        element.click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(element));
     }
 
     private String refusal() {

@@ -529,7 +529,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(count("select count(*) from totp_device where user_id = ?", staff.id())).isZero();
         Page next = get(reset.location(), session);
         assertThat(next.status()).isEqualTo(303);
-        assertThat(next.location()).isEqualTo("/admin/login?expired");
+        assertThat(next.location()).isEqualTo("/admin/login?expired=1");
     }
 
     // Refusals
