@@ -9,7 +9,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.system.SqlTime;
 
 /** The admin panel's user list: search, filters and pages, in one query per page. */
@@ -72,7 +72,7 @@ public class UserDirectory {
         }
         flag(where, query.staff(), "u.is_staff");
         flag(where, query.active(), "u.is_active");
-        flag(where, query.otp(), otpEnabled());
+        flag(where, query.otp(), DeviceService.anyConfirmedDevice("u.id"));
         flag(where, query.locked(), "u.otp_locked_at is not null");
         long total = jdbc.sql("select count(*) from auth_user u" + where).params(params).query(Long.class).single();
         int pages = (int) Math.max(1, (total + size - 1) / size);
@@ -81,7 +81,7 @@ public class UserDirectory {
         pageParams.add(size);
         pageParams.add((long) (shown - 1) * size);
         List<Row> rows = jdbc.sql("select u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,"
-                + " u.is_staff, u.is_superuser, " + otpEnabled() + " as otp, u.otp_locked_at, u.last_login"
+                + " u.is_staff, u.is_superuser, " + DeviceService.anyConfirmedDevice("u.id") + " as otp, u.otp_locked_at, u.last_login"
                 + " from auth_user u" + where + " order by u.username limit ? offset ?")
                 .params(pageParams)
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -97,16 +97,5 @@ public class UserDirectory {
         } else if (choice == Choice.NO) {
             where.append(" and not (").append(condition).append(")");
         }
-    }
-
-    /** Whether the user has a confirmed device of any kind. */
-    private static String otpEnabled() {
-        StringBuilder sql = new StringBuilder("(");
-        DeviceKind[] kinds = DeviceKind.values();
-        for (int i = 0; i < kinds.length; i++) {
-            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
-                    .append(" d where d.user_id = u.id and d.confirmed = true)");
-        }
-        return sql.append(")").toString();
     }
 }

@@ -95,13 +95,8 @@ public class DeviceService {
      * @return empty if there is no such user
      */
     public Optional<AccessState> accessState(long userId, DeviceRef claimed) {
-        StringBuilder sql = new StringBuilder("select u.is_active, (");
-        DeviceKind[] kinds = DeviceKind.values();
-        for (int i = 0; i < kinds.length; i++) {
-            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
-                    .append(" d where d.user_id = u.id and d.confirmed = true)");
-        }
-        sql.append(") as has_device, ");
+        StringBuilder sql = new StringBuilder("select u.is_active, ").append(anyConfirmedDevice("u.id"))
+                .append(" as has_device, ");
         List<Object> params = new ArrayList<>();
         if (claimed == null) {
             sql.append("false");
@@ -115,6 +110,21 @@ public class DeviceService {
         return jdbc.sql(sql.toString()).params(params)
                 .query((rs, n) -> new AccessState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)))
                 .optional();
+    }
+
+    /**
+     * An SQL condition: whether the user whose id is in the column has a confirmed device of any kind.
+     *
+     * @param userIdColumn a column name from the calling query, such as {@code u.id}; never user input
+     */
+    public static String anyConfirmedDevice(String userIdColumn) {
+        StringBuilder sql = new StringBuilder("(");
+        DeviceKind[] kinds = DeviceKind.values();
+        for (int i = 0; i < kinds.length; i++) {
+            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
+                    .append(" d where d.user_id = ").append(userIdColumn).append(" and d.confirmed = true)");
+        }
+        return sql.append(")").toString();
     }
 
     /**
