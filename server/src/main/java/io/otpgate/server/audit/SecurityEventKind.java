@@ -3,6 +3,8 @@ package io.otpgate.server.audit;
 /** What happened. Stored by name (at most 40 characters). */
 public enum SecurityEventKind {
     USER_CREATED,
+    /** An administrator changed a user's fields, flags, profile or OAuth profiles (the detail names which). */
+    USER_CHANGED,
     PASSWORD_CHANGED,
     PASSWORD_HASH_UPGRADED,
     LOGIN_SUCCEEDED,

@@ -130,6 +130,20 @@ public class UserRepository {
                 .params(enabled, SqlTime.of(now), userId).update();
     }
 
+    /**
+     * Replaces the editable fields of a user (the admin panel's user page): names, email and flags.
+     *
+     * @return whether the user exists
+     */
+    public boolean updateUser(long userId, String email, String firstName, String lastName, boolean active,
+            boolean staff, boolean superuser) {
+        return jdbc.sql("""
+                update auth_user set email = ?, first_name = ?, last_name = ?, is_active = ?, is_staff = ?,
+                    is_superuser = ?
+                where id = ?""")
+                .params(email, firstName, lastName, active, staff, superuser, userId).update() == 1;
+    }
+
     /** Replaces the password hash; returns whether the user exists. */
     public boolean updatePassword(long userId, String passwordHash) {
         return jdbc.sql("update auth_user set password = ? where id = ?").params(passwordHash, userId).update() == 1;
