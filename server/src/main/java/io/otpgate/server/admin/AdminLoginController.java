@@ -75,8 +75,7 @@ class AdminLoginController {
         response.setStatus(refused.checked() ? HttpStatus.UNAUTHORIZED.value()
                 : HttpStatus.TOO_MANY_REQUESTS.value());
         if (refused.retryAfter() != null) {
-            long seconds = Math.max(1, refused.retryAfter().toSeconds()
-                    + (refused.retryAfter().toNanosPart() > 0 ? 1 : 0));
+            long seconds = AdminModel.retrySeconds(refused.retryAfter());
             response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
             model.addAttribute("retryAfter", seconds);
         }

@@ -1,5 +1,7 @@
 package io.otpgate.server.admin;
 
+import java.time.Duration;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
@@ -27,6 +29,11 @@ class AdminModel {
     @ModelAttribute("me")
     User me(HttpServletRequest request) {
         return request.getAttribute(AdminSessionGuard.ADMIN) instanceof User user ? user : null;
+    }
+
+    /** A wait in whole seconds, rounded up, at least 1: what a page and {@code Retry-After} say. */
+    static long retrySeconds(Duration wait) {
+        return Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
     }
 
     /** The logged-in user, for a page that requires one. */

@@ -2,7 +2,6 @@ package io.otpgate.server.admin;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -93,7 +92,7 @@ class DevicePagesController {
             return "redirect:" + devicesPath(id, me);
         }
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        Long seconds = result.retryAfter() == null ? null : seconds(result.retryAfter());
+        Long seconds = result.retryAfter() == null ? null : AdminModel.retrySeconds(result.retryAfter());
         HttpStatus status = switch (result.refusal()) {
             case MALFORMED -> HttpStatus.BAD_REQUEST;
             case WRONG, OTHER_DEVICE -> HttpStatus.UNPROCESSABLE_CONTENT;
@@ -180,10 +179,6 @@ class DevicePagesController {
             default:
                 return result.accountLocked() ? "Wrong code. " + locked + "." + UNLOCK : "Wrong code." + retry;
         }
-    }
-
-    private static long seconds(Duration wait) {
-        return Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
     }
 
     private static String quoted(String name) {

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -184,6 +185,16 @@ class AdminInChromiumTest {
         assertThat(driver.getPageSource()).doesNotContain(secret);
         chromium.screenshot("devices");
 
+        clickAndWait(driver.findElement(By.cssSelector("#new-recovery-codes button")));
+        List<String> codes = driver.findElements(By.cssSelector("#recovery-codes li")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(codes).hasSize(5).allMatch(code -> code.matches("[0-9a-z]{4}(-[0-9a-z]{4}){3}"));
+        chromium.screenshot("recovery-codes");
+
+        driver.get(url("/admin/users/" + operator.id()));
+        assertThat(driver.findElement(By.id("username")).getText()).isEqualTo(operator.username());
+        chromium.screenshot("user");
+
         clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
         clock.advance(Duration.ofSeconds(30));
         logIn(operator.username(), PASSWORD, uri.toTotp().generate(uri.secret(), clock.instant()));
@@ -199,10 +210,25 @@ class AdminInChromiumTest {
         clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/login'] button[type=submit]")));
     }
 
-    /** Clicks a link or button and waits until the page it was on has gone. */
+    /**
+     * Clicks a link or button and waits until the page it was on has gone: the element is stale (chromedriver
+     * sometimes says so as "does not belong to the document" rather than as a stale element).
+     */
     private void clickAndWait(WebElement element) {
         element.click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(element));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                element.getTagName();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            } catch (WebDriverException e) {
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
     }
 
     private String refusal() {
