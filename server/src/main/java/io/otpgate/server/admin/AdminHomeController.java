@@ -1,23 +1,30 @@
 package io.otpgate.server.admin;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.system.OtpgateException;
 
-/** The start page (figures and the latest security events) and the user list. */
+/** The start page (figures and the latest security events), the user list, the stylesheet and the 404 page. */
 @Controller
 @ConditionalOnWebApplication
 class AdminHomeController {
 
     private static final int MAX_SEARCH = 150;
+    private static final Resource STYLESHEET = new ClassPathResource("admin/admin.css");
 
     private final UserDirectory directory;
     private final SecurityEvents events;
@@ -56,6 +63,18 @@ class AdminHomeController {
         model.addAttribute("query", query);
         model.addAttribute("result", directory.find(query, page, properties.pageSize()));
         return "admin/users";
+    }
+
+    /** The stylesheet: served here, so that the catch-all below does not hide it. */
+    @GetMapping(value = "/admin/static/admin.css", produces = "text/css")
+    ResponseEntity<Resource> stylesheet() {
+        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1))).body(STYLESHEET);
+    }
+
+    /** Any other address under the panel: its own 404 page, not the API's JSON. */
+    @RequestMapping("/admin/**")
+    String unknown() {
+        throw OtpgateException.notFound("There is no such page.");
     }
 
     private long count(UserDirectory.Query query) {

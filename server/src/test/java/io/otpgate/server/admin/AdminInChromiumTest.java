@@ -128,6 +128,9 @@ class AdminInChromiumTest {
     @Test
     void isRefusedWithoutTheCodeAndWithAWrongOne() {
         driver.get(url("/admin/login"));
+        // The stylesheet is served, and the Content-Security-Policy lets the browser apply it (#17203a).
+        assertThat(driver.findElement(By.cssSelector("header.top")).getCssValue("background-color"))
+                .isEqualTo("rgba(23, 32, 58, 1)");
         chromium.screenshot("login");
         logIn(admin.username(), PASSWORD, "");
         assertThat(refusal()).contains(AdminLogin.REFUSED);

@@ -100,6 +100,23 @@ class AdminListsTest extends AdminTestBase {
     }
 
     @Test
+    void anUnknownAddressGetsThePanels404Page() throws Exception {
+        MockHttpSession session = logInStaff();
+        for (String path : List.of("/admin/nothing-here", "/admin/users/1/nothing", "/admin/static/other")) {
+            Page page = get(path, session);
+            assertThat(page.status()).as(path).isEqualTo(404);
+            assertThat(page.response().getContentType()).as(path).startsWith("text/html");
+            assertThat(page.html().select("h1").text()).as(path).isEqualTo("404 Not Found");
+        }
+        // A known address with a method it does not take: the same page, nothing done.
+        Page put = perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put("/admin/users")
+                .with(org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors
+                        .csrf()), session);
+        assertThat(put.status()).isEqualTo(404);
+        assertThat(put.html().select("h1").text()).isEqualTo("404 Not Found");
+    }
+
+    @Test
     void badListParametersGetA400Page() throws Exception {
         MockHttpSession session = logInStaff();
         for (String query : List.of("staff=maybe", "otp=1", "page=x", "q=" + "x".repeat(151))) {

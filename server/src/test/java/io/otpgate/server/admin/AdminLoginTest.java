@@ -44,6 +44,7 @@ class AdminLoginTest extends AdminTestBase {
         assertThat(css.status()).isEqualTo(200);
         assertThat(css.response().getContentType()).startsWith("text/css");
         assertThat(css.body()).contains(".top");
+        assertThat(css.header("Cache-Control")).isEqualTo("max-age=3600");
     }
 
     @Test
