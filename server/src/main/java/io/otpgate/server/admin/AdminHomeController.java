@@ -78,7 +78,7 @@ class AdminHomeController {
     }
 
     private long count(UserDirectory.Query query) {
-        return directory.find(query, 1, 1).total();
+        return directory.count(query);
     }
 
     private static UserDirectory.Choice choice(String name, String value) {

@@ -81,9 +81,9 @@ public class DeviceAdministration {
         List<DeviceSummary> list = devices.list(userId);
         Instant until = null;
         boolean expired = false;
-        if (subject.otpLockedAt() != null && !verificationProperties.accountLockDuration().isZero()) {
-            until = subject.otpLockedAt().plus(verificationProperties.accountLockDuration());
-            expired = !clock.instant().isBefore(until);
+        if (subject.otpLockedAt() != null) {
+            until = verificationProperties.accountLockEnd(subject.otpLockedAt());
+            expired = until != null && !clock.instant().isBefore(until);
         }
         boolean unlockable = subject.otpLockedAt() != null || subject.otpFailureCount() > 0
                 || list.stream().anyMatch(d -> d.throttledUntil() != null || d.failures() > 0);
@@ -164,12 +164,12 @@ public class DeviceAdministration {
         }
         DeviceRef ref = pending.get().ref();
         String name = pending.get().name();
-        String typed = code == null ? "" : code.replace(" ", "");
-        if (typed.length() < 6 || typed.length() > 8 || !typed.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        Optional<String> typed = VerificationService.oneTimeCode(code);
+        if (typed.isEmpty()) {
             return new Confirmation(subject, ref, name, Refusal.MALFORMED, null, subject.otpLockedAt() != null);
         }
         // No exception after this point: the attempt's outcome (failures, events) must be committed.
-        VerificationOutcome outcome = verification.verify(userId, typed, EnumSet.of(DeviceKind.TOTP), true,
+        VerificationOutcome outcome = verification.verify(userId, typed.get(), EnumSet.of(DeviceKind.TOTP), true,
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             return new Confirmation(subject, ref, name, verified.device().equals(ref) ? null : Refusal.OTHER_DEVICE,
@@ -223,16 +223,8 @@ public class DeviceAdministration {
     @Transactional
     public String remove(User actor, long userId, String kind, long deviceId, String clientAddress) {
         target(actor, userId);
-        DeviceKind deviceKind = null;
-        for (DeviceKind k : DeviceKind.values()) {
-            if (k.prefix().equals(kind)) {
-                deviceKind = k;
-            }
-        }
-        if (deviceKind == null) {
-            throw OtpgateException.notFound("there is no kind of device called " + Texts.quote(kind));
-        }
-        DeviceRef ref = new DeviceRef(deviceKind, deviceId);
+        DeviceRef ref = new DeviceRef(DeviceKind.fromPrefix(kind).orElseThrow(
+                () -> OtpgateException.notFound("there is no kind of device called " + Texts.quote(kind))), deviceId);
         String name = devices.list(userId).stream().filter(d -> d.ref().equals(ref)).map(DeviceSummary::name)
                 .findFirst().orElse(ref.persistentId());
         devices.remove(userId, ref, clientAddress);

@@ -20,7 +20,10 @@ public class UserDirectory {
     public enum Choice {
         ANY, YES, NO;
 
-        /** From a query parameter (and back, {@link #selected}): empty or {@code any}, {@code yes}, {@code no}; null for anything else. */
+        /**
+         * From a query parameter (and back, {@link #selected}): empty or {@code any}, {@code yes}, {@code no}; null
+         * for anything else.
+         */
         static Choice parse(String value) {
             if (value == null || value.isEmpty()) {
                 return ANY;
@@ -57,10 +60,38 @@ public class UserDirectory {
         this.jdbc = jdbc;
     }
 
+    /** How many users the query selects. */
+    @Transactional(readOnly = true)
+    long count(Query query) {
+        List<Object> params = new ArrayList<>();
+        return count(where(query, params), params);
+    }
+
     @Transactional(readOnly = true)
     Page find(Query query, int page, int size) {
-        StringBuilder where = new StringBuilder(" where 1 = 1");
         List<Object> params = new ArrayList<>();
+        String where = where(query, params);
+        long total = count(where, params);
+        int pages = (int) Math.max(1, (total + size - 1) / size);
+        int shown = Math.min(Math.max(page, 1), pages);
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(size);
+        pageParams.add((long) (shown - 1) * size);
+        List<Row> rows = jdbc.sql("select u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,"
+                + " u.is_staff, u.is_superuser, " + DeviceService.anyConfirmedDevice("u.id")
+                + " as otp, u.otp_locked_at, u.last_login"
+                + " from auth_user u" + where + " order by u.username limit ? offset ?")
+                .params(pageParams)
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9),
+                        rs.getObject("otp_locked_at") != null, SqlTime.instant(rs, "last_login")))
+                .list();
+        return new Page(rows, shown, pages, total);
+    }
+
+    /** The query's {@code where} clause; its parameters are added to {@code params}. */
+    private static String where(Query query, List<Object> params) {
+        StringBuilder where = new StringBuilder(" where 1 = 1");
         if (!query.search().isEmpty()) {
             where.append(" and (lower(u.username) like ? escape '!' or lower(u.email) like ? escape '!'"
                     + " or lower(u.first_name) like ? escape '!' or lower(u.last_name) like ? escape '!')");
@@ -74,21 +105,11 @@ public class UserDirectory {
         flag(where, query.active(), "u.is_active");
         flag(where, query.otp(), DeviceService.anyConfirmedDevice("u.id"));
         flag(where, query.locked(), "u.otp_locked_at is not null");
-        long total = jdbc.sql("select count(*) from auth_user u" + where).params(params).query(Long.class).single();
-        int pages = (int) Math.max(1, (total + size - 1) / size);
-        int shown = Math.min(Math.max(page, 1), pages);
-        List<Object> pageParams = new ArrayList<>(params);
-        pageParams.add(size);
-        pageParams.add((long) (shown - 1) * size);
-        List<Row> rows = jdbc.sql("select u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,"
-                + " u.is_staff, u.is_superuser, " + DeviceService.anyConfirmedDevice("u.id") + " as otp, u.otp_locked_at, u.last_login"
-                + " from auth_user u" + where + " order by u.username limit ? offset ?")
-                .params(pageParams)
-                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getBoolean(9),
-                        rs.getObject("otp_locked_at") != null, SqlTime.instant(rs, "last_login")))
-                .list();
-        return new Page(rows, shown, pages, total);
+        return where.toString();
+    }
+
+    private long count(String where, List<Object> params) {
+        return jdbc.sql("select count(*) from auth_user u" + where).params(params).query(Long.class).single();
     }
 
     private static void flag(StringBuilder where, Choice choice, String condition) {

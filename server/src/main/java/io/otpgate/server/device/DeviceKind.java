@@ -1,6 +1,7 @@
 package io.otpgate.server.device;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /** The kinds of device, as django-otp's plugins: each has its own table. */
 public enum DeviceKind {
@@ -23,5 +24,15 @@ public enum DeviceKind {
     /** The prefix of persistent ids: {@code totp}, {@code hotp}, {@code static}. */
     public String prefix() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The kind whose {@link #prefix()} this is; empty for anything else. */
+    public static Optional<DeviceKind> fromPrefix(String prefix) {
+        for (DeviceKind kind : values()) {
+            if (kind.prefix().equals(prefix)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -26,12 +26,7 @@ public record DeviceRef(DeviceKind kind, long id) {
         if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return Optional.empty();
         }
-        for (DeviceKind kind : DeviceKind.values()) {
-            if (kind.prefix().equals(prefix)) {
-                return Optional.of(new DeviceRef(kind, Long.parseLong(digits)));
-            }
-        }
-        return Optional.empty();
+        return DeviceKind.fromPrefix(prefix).map(kind -> new DeviceRef(kind, Long.parseLong(digits)));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.otpgate.server.device;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +20,11 @@ import io.otpgate.core.Throttle;
 @ConfigurationProperties("otpgate.verification")
 public record VerificationProperties(@DefaultValue("1s") Duration throttleFactor,
         @DefaultValue("100") int accountFailureLimit, @DefaultValue("24h") Duration accountLockDuration) {
+
+    /** When a lock that began at {@code lockedAt} ends by itself, or null if only an operator lifts it. */
+    public Instant accountLockEnd(Instant lockedAt) {
+        return accountLockDuration.isZero() ? null : lockedAt.plus(accountLockDuration);
+    }
 
     public VerificationProperties {
         if (throttleFactor.isNegative() || throttleFactor.isZero()) {

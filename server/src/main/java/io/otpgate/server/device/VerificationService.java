@@ -73,6 +73,16 @@ public class VerificationService {
     }
 
     /**
+     * A TOTP or HOTP code as typed, if it has the shape of one: ASCII digits, 6 to 8 of them once spaces are
+     * dropped. Callers refuse anything else before it is checked, so that it counts as no attempt.
+     */
+    public static Optional<String> oneTimeCode(String typed) {
+        String code = typed == null ? "" : typed.replace(" ", "");
+        boolean shaped = code.length() >= 6 && code.length() <= 8 && code.chars().allMatch(c -> c >= '0' && c <= '9');
+        return shaped ? Optional.of(code) : Optional.empty();
+    }
+
+    /**
      * Verifies a code for a user against the user's devices of the given kinds.
      *
      * @param code what the user typed (a one-time code or a recovery code); a null or malformed one is a failed
@@ -91,8 +101,7 @@ public class VerificationService {
             return new VerificationOutcome.NoDevice();
         }
         if (account.get().lockedAt() != null) {
-            Instant until = properties.accountLockDuration().isZero() ? null
-                    : account.get().lockedAt().plus(properties.accountLockDuration());
+            Instant until = properties.accountLockEnd(account.get().lockedAt());
             if (until == null || now.isBefore(until)) {
                 events.record(SecurityEventKind.OTP_REFUSED_LOCKED, userId, null, clientAddress,
                         until == null ? "locked until unlocked" : "locked until " + until);

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.otpgate.server.device.DeviceKind;
+import io.otpgate.server.device.VerificationService;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
@@ -89,16 +90,10 @@ class TotpController {
         return Map.of("isOtpEnabled", setup.enabled(me.userId()));
     }
 
-    /**
-     * A code as typed: ASCII digits, 6 to 8 of them once spaces are dropped. Anything else is refused before it is
-     * checked, and counts as no attempt.
-     */
+    /** A code as typed ({@link VerificationService#oneTimeCode}); anything else is a 400, and no attempt. */
     static String oneTimeCode(String typed) {
-        String code = typed.replace(" ", "");
-        if (code.length() < 6 || code.length() > 8 || !code.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw ApiRefusal.badRequest("`token` must be 6 to 8 digits");
-        }
-        return code;
+        return VerificationService.oneTimeCode(typed)
+                .orElseThrow(() -> ApiRefusal.badRequest("`token` must be 6 to 8 digits"));
     }
 
 }
