@@ -50,9 +50,11 @@ public class AccountService {
     /** @throws OtpgateException NOT_FOUND if the user is gone */
     @Transactional(readOnly = true)
     public Account account(long userId) {
-        User user = users.findById(userId).orElseThrow(() -> OtpgateException.notFound("no such user"));
-        UserRepository.ProfileRow row = users.findProfileRow(userId)
-                .orElseGet(() -> new UserRepository.ProfileRow(0, emptyProfile(user)));
+        UserRepository.UserWithProfile found = users.findWithProfile(userId)
+                .orElseThrow(() -> OtpgateException.notFound("no such user"));
+        User user = found.user();
+        UserRepository.ProfileRow row = found.profile() != null ? found.profile()
+                : new UserRepository.ProfileRow(0, emptyProfile(user));
         return new Account(user, row.id(), row.profile(), oauthProfiles.findByUser(userId));
     }
 

@@ -17,6 +17,7 @@ import io.otpgate.server.system.SqlTime;
 @Repository
 public class UserRepository {
 
+    /** The columns {@link #map} reads, in this order (by position: by name, H2 builds a map of labels each time). */
     static final String COLUMNS = "id, username, email, first_name, last_name, is_active, is_staff, is_superuser, "
             + "date_joined, last_login, otp_failure_count, otp_locked_at";
 
@@ -97,15 +98,39 @@ public class UserRepository {
     }
 
     public Optional<ProfileRow> findProfileRow(long userId) {
-        return jdbc.sql("""
-                select id, email, phone, first_name, last_name, created_at, updated_at, power_account_id,
-                    power_contact_id, is_otp_enabled
-                from user_profile where user_id = ?""").param(userId)
-                .query((rs, n) -> new ProfileRow(rs.getLong("id"), new Profile(rs.getString("email"),
-                        rs.getString("phone"), rs.getString("first_name"), rs.getString("last_name"),
-                        SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "updated_at"),
-                        rs.getInt("power_account_id"), rs.getInt("power_contact_id"), rs.getBoolean("is_otp_enabled"))))
+        return jdbc.sql("select " + PROFILE_COLUMNS + " from user_profile p where p.user_id = ?").param(userId)
+                .query((rs, n) -> profileRow(rs, 1)).optional();
+    }
+
+    /** A user and their profile row (null if they have none). */
+    public record UserWithProfile(User user, ProfileRow profile) {
+    }
+
+    /** A user with their profile, in one query (the API's {@code /api/me} reads both on every call). */
+    public Optional<UserWithProfile> findWithProfile(long userId) {
+        return jdbc.sql("select " + prefixed("u") + ", " + PROFILE_COLUMNS
+                + " from auth_user u left join user_profile p on p.user_id = u.id where u.id = ?").param(userId)
+                .query((rs, n) -> new UserWithProfile(map(rs, n),
+                        rs.getObject(PROFILE_FIRST) == null ? null : profileRow(rs, PROFILE_FIRST)))
                 .optional();
+    }
+
+    /** The columns {@link #profileRow} reads, in this order. */
+    private static final String PROFILE_COLUMNS = "p.id, p.email, p.phone, p.first_name, p.last_name, p.created_at, "
+            + "p.updated_at, p.power_account_id, p.power_contact_id, p.is_otp_enabled";
+
+    /** Where the profile's columns start after the user's in {@link #findWithProfile}. */
+    private static final int PROFILE_FIRST = 13;
+
+    private static ProfileRow profileRow(ResultSet rs, int first) throws SQLException {
+        int i = first;
+        return new ProfileRow(rs.getLong(i), new Profile(rs.getString(i + 1), rs.getString(i + 2),
+                rs.getString(i + 3), rs.getString(i + 4), SqlTime.instant(rs, i + 5), SqlTime.instant(rs, i + 6),
+                rs.getInt(i + 7), rs.getInt(i + 8), rs.getBoolean(i + 9)));
+    }
+
+    private static String prefixed(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
     }
 
     /**
@@ -172,10 +197,8 @@ public class UserRepository {
     }
 
     static User map(ResultSet rs, int row) throws SQLException {
-        return new User(rs.getLong("id"), rs.getString("username"), rs.getString("email"),
-                rs.getString("first_name"), rs.getString("last_name"), rs.getBoolean("is_active"),
-                rs.getBoolean("is_staff"), rs.getBoolean("is_superuser"), SqlTime.instant(rs, "date_joined"),
-                SqlTime.instant(rs, "last_login"), rs.getInt("otp_failure_count"),
-                SqlTime.instant(rs, "otp_locked_at"));
+        return new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), SqlTime.instant(rs, 9), SqlTime.instant(rs, 10),
+                rs.getInt(11), SqlTime.instant(rs, 12));
     }
 }
