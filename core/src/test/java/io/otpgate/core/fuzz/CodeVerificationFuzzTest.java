@@ -85,9 +85,14 @@ class CodeVerificationFuzzTest {
             assertThat(match.get().drift()).isEqualTo(drift + (int) (step - expected));
             assertThat(totp.generateAtStep(secret, step)).isEqualTo(code).isEqualTo(reference(algorithm, key, step,
                     digits));
-        } else if (expected >= 0 && expected >= minStep) {
-            assertThat(code).as("refused, so not the expected step's code")
-                    .isNotEqualTo(reference(algorithm, key, expected, digits));
+        } else {
+            if (expected >= 0 && expected >= minStep) {
+                assertThat(code).as("refused, so not the expected step's code")
+                        .isNotEqualTo(reference(algorithm, key, expected, digits));
+            }
+            long generated = expected + codeOffset;
+            assertThat(codeMode % 3 == 1 && Math.abs(codeOffset) <= window && generated >= 0 && generated >= minStep)
+                    .as("refused the code of a step inside the window").isFalse();
         }
     }
 
@@ -132,6 +137,8 @@ class CodeVerificationFuzzTest {
         } else {
             assertThat(code).as("refused, so not the code of the first counter")
                     .isNotEqualTo(reference(algorithm, key, counter, digits));
+            assertThat(codeMode % 2 == 1 && target >= 0 && codeOffset <= lookAhead)
+                    .as("refused the code of a counter inside the look-ahead").isFalse();
         }
     }
 
