@@ -15,6 +15,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +65,8 @@ public final class TokenCodec {
 
     /** A JWS in compact form, nothing else: three Base64url parts. */
     private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder BASE64URL_DECODER = Base64.getUrlDecoder();
 
     private final TokenProperties.Algorithm algorithm;
     private final JwtEncoder encoder;
@@ -184,13 +187,28 @@ public final class TokenCodec {
             }
             return converted;
         });
-        // Nimbus skips characters outside Base64url; a token string is accepted only in its one exact spelling.
+        // Nimbus skips characters outside Base64url, and Base64 decoders ignore the unused low bits of a part's last
+        // character: a token string is accepted only in its one exact spelling, the one the encoder wrote.
         return token -> {
-            if (token == null || !SHAPE.matcher(token).matches()) {
+            if (token == null || !SHAPE.matcher(token).matches() || !canonicalParts(token)) {
                 throw new BadJwtException("Malformed token");
             }
             return decoder.decode(token);
         };
+    }
+
+    /** Whether every part is the unpadded Base64url that its bytes encode to (no other spelling of them). */
+    private static boolean canonicalParts(String token) {
+        for (String part : token.split("\\.")) {
+            try {
+                if (!BASE64URL.encodeToString(BASE64URL_DECODER.decode(part)).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static OAuth2TokenValidator<Jwt> claimsOf(TokenType type) {
