@@ -274,7 +274,26 @@ public final class OtpAuthUri {
             throw new IllegalArgumentException(
                     name + " must not contain ':', which separates issuer and account in the label");
         }
+        int unpaired = unpairedSurrogate(value);
+        if (unpaired >= 0) {
+            // UTF-8 has no form for it: it would be written as '?' and read back as another name.
+            throw new IllegalArgumentException(name + " must be Unicode text, but has an unpaired surrogate at index "
+                    + unpaired);
+        }
         return value;
+    }
+
+    /** The index of the first surrogate char that is not half of a pair, or -1. */
+    private static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void percentEncode(String text, StringBuilder out) {
@@ -307,12 +326,14 @@ public final class OtpAuthUri {
             } else if (c < 0x80) {
                 bytes.write(c);
             } else {
-                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
-                    utf8 = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
+                int end = Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1)) ? i + 2 : i + 1;
+                if (end == i + 1 && Character.isSurrogate(c)) {
+                    throw new IllegalArgumentException("otpauth URI " + part + " has an unpaired surrogate");
                 }
+                byte[] utf8 = text.substring(i, end).getBytes(StandardCharsets.UTF_8);
                 bytes.write(utf8, 0, utf8.length);
+                i = end - 1;
             }
         }
         try {

@@ -177,6 +177,33 @@ class OtpAuthUriTest {
                 .hasMessage("account must be at most 256 characters, got 257");
     }
 
+    /** Found by OtpAuthUriFuzzTest: UTF-8 has no form for such a char, so it was written as '?' and read back so. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\uDA5D", "alice\uD83D", "\uDC10bob", "a\uDC10\uD83Db"})
+    void buildWhenUnpairedSurrogateThenRefused(String value) {
+        assertThatThrownBy(() -> OtpAuthUri.totp(SECRET).issuer("Acme").account(value).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("account must be Unicode text, but has an unpaired surrogate at index");
+        assertThatThrownBy(() -> OtpAuthUri.hotp(SECRET, 0).issuer(value).account("alice").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("issuer must be Unicode text, but has an unpaired surrogate at index");
+    }
+
+    @Test
+    void parseWhenUnpairedSurrogateThenRefusedAndPairsKept() {
+        assertThatThrownBy(() -> OtpAuthUri.parse("otpauth://totp/a\uD83D?secret=JBSWY3DPEHPK3PXP"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("otpauth URI label has an unpaired surrogate");
+        assertThatThrownBy(() -> OtpAuthUri.parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&issuer=\uDC10%41"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("otpauth URI issuer has an unpaired surrogate");
+
+        assertThat(OtpAuthUri.parse("otpauth://totp/\uD83D\uDD10:b%41?secret=JBSWY3DPEHPK3PXP").issuer())
+                .isEqualTo("\uD83D\uDD10");
+        assertThat(OtpAuthUri.parse("otpauth://totp/\uD83D\uDD10:b%41?secret=JBSWY3DPEHPK3PXP").account())
+                .isEqualTo("bA");
+    }
+
     @Test
     void buildWhenLongestLabelsOfFourByteCharactersThenStillParses() {
         OtpAuthUri uri = OtpAuthUri.totp(OtpSecret.generate(HmacAlgorithm.SHA512, RANDOM))

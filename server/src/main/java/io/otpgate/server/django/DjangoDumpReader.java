@@ -78,6 +78,12 @@ final class DjangoDumpReader {
     static final int MAX_TOKEN = 16;
 
     private static final int MAX_CREDENTIALS = 65_536;
+    /**
+     * Django's dates are Python datetimes: years 1 to 9999. Others were not written by Django, and some are out of
+     * the database's range (PostgreSQL's ends in 294276).
+     */
+    private static final Instant FIRST_DJANGO_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END_OF_DJANGO_YEARS = Instant.parse("+10000-01-01T00:00:00Z");
     private static final Pattern HASH_ALGORITHM = Pattern.compile("[a-z0-9_]{1,32}");
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
@@ -452,19 +458,24 @@ final class DjangoDumpReader {
                 return otherwise;
             }
             String text = value.isString() ? value.stringValue() : null;
+            Instant instant = null;
             if (text != null && text.length() <= 64) {
                 try {
-                    return OffsetDateTime.parse(text).toInstant();
+                    instant = OffsetDateTime.parse(text).toInstant();
                 } catch (DateTimeParseException e) {
                     try {
-                        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+                        instant = LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
                     } catch (DateTimeParseException ignored) {
                         // reported below
                     }
                 }
             }
+            if (instant != null && !instant.isBefore(FIRST_DJANGO_INSTANT) && instant.isBefore(END_OF_DJANGO_YEARS)) {
+                return instant;
+            }
             throw OtpgateException.invalid(where + ": field \"" + name + "\" must be a date and time such as "
-                    + "2024-01-31T12:00:00.000Z, got " + (text != null ? Texts.quote(text) : "no text"));
+                    + "2024-01-31T12:00:00.000Z, in the years 1 to 9999 (Python's), got "
+                    + (text != null ? Texts.quote(text) : "no text"));
         }
 
         /** A device's {@code key}: hex, 1..64 bytes. The message never shows the key. */

@@ -181,7 +181,8 @@ public final class TokenCodec {
             }
             return converted;
         });
-        // Nimbus skips characters outside Base64url; a token string is accepted only in its one exact spelling.
+        // Nimbus skips characters outside Base64url, and Base64 decoders ignore the unused low bits of a part's last
+        // character: a token string is accepted only in its one exact spelling, the one the encoder wrote.
         return token -> {
             if (!isCompactJws(token)) {
                 throw new BadJwtException("Malformed token");
@@ -191,8 +192,10 @@ public final class TokenCodec {
     }
 
     /**
-     * Whether the text is a JWS in compact form and nothing else: three non-empty Base64url parts joined by two
-     * dots. A loop rather than a regular expression: it runs on every request.
+     * Whether the text is a JWS in compact form in its one spelling: three non-empty unpadded Base64url parts joined
+     * by two dots, each part's last character without unused bits set (a Base64 decoder ignores those bits, so
+     * another spelling would decode to the same bytes). A loop rather than a regular expression and a re-encoding:
+     * it runs on every request whose token is not in the cache of verified ones.
      */
     static boolean isCompactJws(String token) {
         if (token == null) {
@@ -200,24 +203,49 @@ public final class TokenCodec {
         }
         int dots = 0;
         int partLength = 0;
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
+        for (int i = 0; i <= token.length(); i++) {
+            char c = i < token.length() ? token.charAt(i) : '.';
             if (c == '.') {
-                if (partLength == 0 || ++dots > 2) {
+                if (partLength == 0 || !canonicalEnd(token.charAt(i - 1), partLength) || ++dots > 3) {
                     return false;
                 }
                 partLength = 0;
-            } else if (isBase64Url(c)) {
+            } else if (base64Url(c) >= 0) {
                 partLength++;
             } else {
                 return false;
             }
         }
-        return dots == 2 && partLength > 0;
+        return dots == 3;
     }
 
-    private static boolean isBase64Url(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    /** Whether a part of this length may end with this character: no length of 1 mod 4, no unused bits set. */
+    private static boolean canonicalEnd(char last, int partLength) {
+        int value = base64Url(last);
+        switch (partLength % 4) {
+            case 1:
+                return false;
+            case 2:
+                return (value & 0x0F) == 0;
+            case 3:
+                return (value & 0x03) == 0;
+            default:
+                return true;
+        }
+    }
+
+    /** The 6-bit value of a Base64url character, or -1. */
+    private static int base64Url(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : c == '_' ? 63 : -1;
     }
 
     private static OAuth2TokenValidator<Jwt> claimsOf(TokenType type) {

@@ -412,6 +412,21 @@ class BadInputTest extends ApiTestBase {
         assertThat(state()).isEqualTo(before);
     }
 
+    /** Found by ApiBodiesFuzzTest: the firewall's 400 had no body under MockMvc, and Boot's other shape in Tomcat. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/me;x", "/api//me", "/api/oauth_profiles/1%3Bx", "/api/oauth_profiles/1%252F",
+        "/api/%2e%2e/me", "/.well-known/jwks.json;x" })
+    void whenUrlRefusedByFirewallThenProblemJsonAndNothingChanged(String path) throws Exception {
+        Enrolled enrolled = enrol();
+        State before = state();
+
+        Answer answer = call(MockMvcRequestBuilders.delete(java.net.URI.create(path)), enrolled.verified().access(),
+                null);
+
+        assertRefused(answer, bad("URL " + path, null, 400, "the request URL is not allowed"));
+        assertThat(state()).isEqualTo(before);
+    }
+
     /** The request as a chunked upload sends it: no {@code Content-Length}, so only reading finds the size. */
     private static RequestPostProcessor withoutContentLength() {
         return original -> {

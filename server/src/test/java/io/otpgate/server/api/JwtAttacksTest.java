@@ -126,6 +126,12 @@ class JwtAttacksTest extends ApiTestBase {
         /** The password-only token's header and payload with the verified token's signature. */
         SIGNATURE_OF_ANOTHER_TOKEN(v -> part(v.passwordOnly(), 0) + "." + part(v.passwordOnly(), 1) + "."
                 + part(v.verified(), 2)),
+        /**
+         * The same signature bytes spelled with another last character (one of its unused low bits set), which
+         * Base64 decoders read alike: found by JwtFuzzTest, accepted before.
+         */
+        SIGNATURE_WITH_OTHER_TRAILING_BITS(v -> part(v.verified(), 0) + "." + part(v.verified(), 1) + "."
+                + otherSpelling(part(v.verified(), 2))),
         /** The token with a character outside base64url appended to its signature (RFC 7515 section 2 allows none). */
         SIGNATURE_WITH_TRAILING_TILDE(v -> v.verified() + "~"),
         /** The signature split by one more dot. */
@@ -517,6 +523,19 @@ class JwtAttacksTest extends ApiTestBase {
     }
 
     /** Part {@code index} (0 header, 1 payload, 2 signature) of a compact JWS, as sent. */
+    /**
+     * The same bytes as a Base64url part, spelled with another last character: the lowest of its unused bits set
+     * (an HS256 signature, 43 characters, has two).
+     */
+    private static String otherSpelling(String part) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        assertThat(part.length() % 4).as("the part's last character has unused bits").isNotZero();
+        char last = part.charAt(part.length() - 1);
+        String other = part.substring(0, part.length() - 1) + alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        assertThat(Base64.getUrlDecoder().decode(other)).isEqualTo(Base64.getUrlDecoder().decode(part));
+        return other;
+    }
+
     private static String part(String jwt, int index) {
         return jwt.split("\\.", -1)[index];
     }

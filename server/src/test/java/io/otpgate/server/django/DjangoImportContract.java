@@ -23,6 +23,8 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -405,6 +407,33 @@ abstract class DjangoImportContract {
     }
 
     // --- what a dump may also hold -----------------------------------------------------------------------------
+
+    /**
+     * Django's dates are Python datetimes, years 1 to 9999; a file with others was not written by Django. Found by
+     * DjangoImportFuzzTest on H2, which stored year 999999999; PostgreSQL refused it in the middle of the import.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "+999999999-12-31T23:59:59Z", "10000-01-01T00:00:00Z", "0000-12-31T00:00:00Z",
+        "-0044-03-15T12:00:00+01:00", "+300000-01-01T00:00:00" })
+    void importWhenDateOutsideDjangosYearsThenInvalidAndNothingWritten(String date) throws IOException {
+        Path joined = dumpWith(dump -> fieldsOf(dump, "auth.user", 2).put("date_joined", date));
+        Path created = dumpWith(dump -> fieldsOf(dump, "accounts.userprofile", 3).put("created_at", date));
+        Path throttled = dumpWith(dump -> fieldsOf(dump, "otp_totp.totpdevice", 1)
+                .put("throttling_failure_timestamp", date));
+
+        assertRefused(joined, OtpgateException.Reason.INVALID, "auth.user pk 2", "date_joined");
+        assertRefused(created, OtpgateException.Reason.INVALID, "accounts.userprofile pk 3", "created_at");
+        assertRefused(throttled, OtpgateException.Reason.INVALID, "otp_totp.totpdevice pk 1",
+                "throttling_failure_timestamp");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "1970-01-01T00:00:00" })
+    void importWhenDateAtDjangosLimitsThenImported(String date) throws IOException {
+        Path file = dumpWith(dump -> fieldsOf(dump, "auth.user", 2).put("date_joined", date));
+
+        assertThat(djangoImport.importFile(file, false, read -> { }).usersImported()).isEqualTo(6);
+    }
 
     @Test
     void importWhenUnusablePasswordThenTheUserIsImportedAndNoPasswordMatches() throws IOException {

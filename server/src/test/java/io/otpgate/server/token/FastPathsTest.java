@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -93,18 +94,26 @@ class FastPathsTest {
     }
 
     @Test
-    void compactJwsCheckAgreesWithTheRegularExpression() {
+    void compactJwsCheckAgreesWithTheRegularExpressionAndTheReEncoding() {
         Pattern shape = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
         Random random = new Random(7);
-        String alphabet = "aZ09-_..=+/ ";
+        String base64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        String junk = "..=+/ %";
         int matches = 0;
-        for (int i = 0; i < 50_000; i++) {
+        for (int i = 0; i < 200_000; i++) {
             StringBuilder text = new StringBuilder();
-            int length = random.nextInt(10);
-            for (int j = 0; j < length; j++) {
-                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            int parts = 1 + random.nextInt(4);
+            for (int part = 0; part < parts; part++) {
+                if (part > 0) {
+                    text.append('.');
+                }
+                int length = random.nextInt(7);
+                for (int j = 0; j < length; j++) {
+                    text.append(random.nextInt(20) == 0 ? junk.charAt(random.nextInt(junk.length()))
+                            : base64Url.charAt(random.nextInt(base64Url.length())));
+                }
             }
-            boolean expected = shape.matcher(text).matches();
+            boolean expected = shape.matcher(text).matches() && canonical(text.toString());
             matches += expected ? 1 : 0;
             assertThat(TokenCodec.isCompactJws(text.toString())).as(text.toString()).isEqualTo(expected);
         }
@@ -169,6 +178,21 @@ class FastPathsTest {
             tokens.decode("token-" + i);
             assertThat(tokens.size()).isLessThanOrEqualTo(VerifiedTokens.CAPACITY);
         }
+    }
+
+    /** The spelling an encoder writes for the bytes each part decodes to, as the check before it did. */
+    private static boolean canonical(String token) {
+        for (String part : token.split("\\.")) {
+            try {
+                byte[] bytes = Base64.getUrlDecoder().decode(part);
+                if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String springResult(org.springframework.security.oauth2.server.resource.web.BearerTokenResolver r,
