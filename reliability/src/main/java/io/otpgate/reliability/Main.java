@@ -14,6 +14,8 @@ public final class Main {
     static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
+        SCENARIOS.put("two-instances", new TwoInstances());
+        SCENARIOS.put("secrets-at-rest", new SecretsAtRestScenario());
     }
 
     private Main() {
