@@ -30,6 +30,7 @@ public final class DeletionChecks {
     private final Map<String, Integer> setupFailures = new TreeMap<>();
     private final List<SecretsAtRest.Secret> issuedSecrets = new ArrayList<>();
     private int users;
+    private boolean oneServer;
     private int checks;
     private int aToB;
     private int bToA;
@@ -47,6 +48,7 @@ public final class DeletionChecks {
         long started = System.nanoTime();
         try {
             users++;
+            oneServer |= x == y;
             if (forward) {
                 aToB++;
             } else {
@@ -157,13 +159,13 @@ public final class DeletionChecks {
 
     /** Adds the figures to a report: users, checks, violations and setup failures (both must be 0). */
     public void addTo(Report report) {
-        report.figure("users", users, aToB + " deleted on A and checked on B, " + bToA + " the other way (A = B "
-                + "with one server)");
+        report.figure("users", users, oneServer ? "deleted and checked on the one server"
+                : aToB + " deleted on A and checked on B, " + bToA + " the other way");
         report.figure("checks", checks, "10 a user");
         report.mustBeZero("violations", violations());
-        violations.forEach((check, count) -> report.figure("  " + check, count));
+        violations.forEach((check, count) -> report.text(count + " x " + check));
         report.mustBeZero("setup failures", setupFailures());
-        setupFailures.forEach((step, count) -> report.figure("  " + step, count));
+        setupFailures.forEach((step, count) -> report.text(count + " x " + step));
         report.figure("time", Report.seconds(nanos));
     }
 }

@@ -15,7 +15,9 @@ import java.util.Locale;
  */
 public final class Report {
 
-    private record Row(String label, String value, String note, boolean section) {
+    private enum Kind { SECTION, FIGURE, TEXT }
+
+    private record Row(Kind kind, String label, String value, String note) {
     }
 
     private final String title;
@@ -32,7 +34,7 @@ public final class Report {
 
     /** Starts a section: a heading for the rows that follow. */
     public synchronized Report section(String heading) {
-        rows.add(new Row(heading, "", "", true));
+        rows.add(new Row(Kind.SECTION, heading, "", ""));
         return this;
     }
 
@@ -43,13 +45,19 @@ public final class Report {
 
     /** A figure with a note after it (a unit aside, a breakdown). */
     public synchronized Report figure(String label, Object value, String note) {
-        rows.add(new Row(label, String.valueOf(value), note, false));
+        rows.add(new Row(Kind.FIGURE, label, String.valueOf(value), note));
+        return this;
+    }
+
+    /** A line of text under the figure before it (a breakdown, a detail), outside the columns. */
+    public synchronized Report text(String line) {
+        rows.add(new Row(Kind.TEXT, line, "", ""));
         return this;
     }
 
     /** A figure that must be 0; any other value fails the run. */
     public synchronized Report mustBeZero(String label, long value) {
-        rows.add(new Row(label, String.valueOf(value), value == 0 ? "must be 0" : "must be 0: FAILED", false));
+        rows.add(new Row(Kind.FIGURE, label, String.valueOf(value), value == 0 ? "must be 0" : "must be 0: FAILED"));
         if (value != 0) {
             failures.add(label + " = " + value + " (must be 0)");
         }
@@ -60,7 +68,7 @@ public final class Report {
     public synchronized Report require(String what, boolean met) {
         if (!met) {
             failures.add(what);
-            rows.add(new Row("requirement not met", what, "FAILED", false));
+            rows.add(new Row(Kind.TEXT, "FAILED: " + what, "", ""));
         }
         return this;
     }
@@ -68,7 +76,7 @@ public final class Report {
     /** Appends another report's rows and failures (a part of this run). */
     public synchronized Report include(Report part) {
         synchronized (part) {
-            rows.add(new Row(part.title, "", "", true));
+            rows.add(new Row(Kind.SECTION, part.title, "", ""));
             rows.addAll(part.rows);
             failures.addAll(part.failures);
         }
@@ -99,16 +107,16 @@ public final class Report {
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
-    /** The machine as the run saw it: {@code 2 cores, load average 1.52 0.80 0.41} (a busy machine slows a run). */
-    public static String machine() {
+    /** Adds the machine as the run sees it: cores and load average (a busy machine slows a run). */
+    public Report machine() {
         String load;
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            load = ", load average " + fields[0] + " " + fields[1] + " " + fields[2];
+            load = "load average " + fields[0] + " " + fields[1] + " " + fields[2];
         } catch (IOException | RuntimeException e) {
             load = "";
         }
-        return Runtime.getRuntime().availableProcessors() + " cores" + load;
+        return figure("machine", Runtime.getRuntime().availableProcessors() + " cores", load);
     }
 
     @Override
@@ -116,15 +124,17 @@ public final class Report {
         int labelWidth = 0;
         int valueWidth = 0;
         for (Row row : rows) {
-            if (!row.section) {
+            if (row.kind == Kind.FIGURE) {
                 labelWidth = Math.max(labelWidth, row.label.length());
                 valueWidth = Math.max(valueWidth, row.value.length());
             }
         }
         StringBuilder text = new StringBuilder("== ").append(title).append('\n');
         for (Row row : rows) {
-            if (row.section) {
+            if (row.kind == Kind.SECTION) {
                 text.append("-- ").append(row.label).append('\n');
+            } else if (row.kind == Kind.TEXT) {
+                text.append("      ").append(row.label).append('\n');
             } else {
                 String line = String.format(Locale.ROOT, "  %-" + labelWidth + "s  %" + valueWidth + "s  %s",
                         row.label, row.value, row.note);

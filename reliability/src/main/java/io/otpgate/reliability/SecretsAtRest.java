@@ -144,8 +144,8 @@ public final class SecretsAtRest {
                     : minEncodings + ".." + maxEncodings, encodings + " in all, " + searches + " distinct texts searched");
             report.figure("bytes of dump scanned", bytesScanned);
             report.mustBeZero("secrets found in the dump" + where, findings.size());
-            findings.stream().limit(10).forEach(f -> report.figure("  found", f.label(), f.encoding()
-                    + " at character " + f.offset()));
+            findings.stream().limit(20).forEach(f -> report.text("found: " + f.label() + ", " + f.encoding()
+                    + ", at character " + f.offset()));
         }
     }
 

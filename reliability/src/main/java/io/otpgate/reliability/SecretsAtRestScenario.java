@@ -74,7 +74,7 @@ public final class SecretsAtRestScenario implements Scenario {
             ServerSetup setup = ServerSetup.onH2(work).property("otpgate.token.access-lifetime", "3h");
             TwoServerWorkload.Options workload = new TwoServerWorkload.Options(options.rounds(), options.deletions(), 10);
             report.section("set-up");
-            report.figure("machine", Report.machine());
+            report.machine();
             Path dumpFile = work.resolve("django-dump.json");
             long importStarted = System.nanoTime();
             List<KnownUser> users = DjangoDump.write(dumpFile, "h2", workload.users(), 5);

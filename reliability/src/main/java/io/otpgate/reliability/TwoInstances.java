@@ -57,7 +57,7 @@ public final class TwoInstances implements Scenario {
                     // Tokens from the first logins must outlive a long run.
                     .property("otpgate.token.access-lifetime", "3h");
             report.section("set-up");
-            report.figure("machine", Report.machine());
+            report.machine();
             Path dumpFile = work.resolve("django-dump.json");
             long importStarted = System.nanoTime();
             List<KnownUser> users = DjangoDump.write(dumpFile, "two", options.workload().users(), 5);
