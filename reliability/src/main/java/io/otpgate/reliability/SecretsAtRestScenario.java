@@ -84,7 +84,7 @@ public final class SecretsAtRestScenario implements Scenario {
             TwoServerWorkload.Outcome outcome;
             try (ServerProcess server = setup.start("h2")) {
                 report.figure("server start-up", Report.seconds(server.startupTime().toNanos()),
-                        "to UP on " + server.baseUri() + ", " + setup.java());
+                        "to UP on " + server.baseUri() + ", " + setup.jvm());
                 outcome = TwoServerWorkload.run(server.api(), server.api(), users, workload);
             }
             outcome.addTo(report);

@@ -70,7 +70,7 @@ public final class TwoInstances implements Scenario {
                 for (ServerProcess server : servers) {
                     report.figure("server " + server.name().toUpperCase(Locale.ROOT) + " start-up",
                             Report.seconds(server.startupTime().toNanos()), "to UP on " + server.baseUri()
-                                    + ", " + setup.java());
+                                    + ", " + setup.jvm());
                 }
                 outcome = TwoServerWorkload.run(servers.get(0).api(), servers.get(1).api(), users,
                         options.workload());
