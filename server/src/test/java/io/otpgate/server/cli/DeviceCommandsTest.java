@@ -130,19 +130,21 @@ class DeviceCommandsTest {
     @Test
     void listDevicesWhenLockedThenSaysHowToUnlockAndUnlockLiftsIt() {
         commands.run("create-backup-codes", "alice", "--count", "1");
-        // One failure locks the account with a limit of 1 (the default is 100).
+        // One failure locks the account with a limit of 1 (the default is 100). A throttle of an hour, so that the
+        // listing shows it however slowly the machine runs the commands.
+        CommandRunner slow = commands.with("otpgate.verification.throttle-factor", "1h");
         Map<String, Object> limitOfOne = Map.of("otpgate.verification.account-failure-limit", "1");
-        VerificationOutcome failed = commands.withContext(limitOfOne, context -> {
+        VerificationOutcome failed = slow.withContext(limitOfOne, context -> {
             long id = context.getBean(UserService.class).require("alice").id();
             return context.getBean(VerificationService.class).verify(id, "0000-0000-0000-0000",
                     Set.of(DeviceKind.STATIC), false, null);
         });
-        assertThat(failed).isEqualTo(new VerificationOutcome.Rejected(java.time.Duration.ofSeconds(1), true));
+        assertThat(failed).isEqualTo(new VerificationOutcome.Rejected(java.time.Duration.ofHours(1), true));
 
-        Result locked = commands.run("list-devices", "alice");
-        Result unlocked = commands.run("unlock", "alice");
-        Result after = commands.run("list-devices", "alice");
-        Result again = commands.run("unlock", "alice");
+        Result locked = slow.run("list-devices", "alice");
+        Result unlocked = slow.run("unlock", "alice");
+        Result after = slow.run("list-devices", "alice");
+        Result again = slow.run("unlock", "alice");
 
         assertThat(locked.out()).containsPattern("static/1 +Backup +yes +1 code left .* 1 +\\d{4}-")
                 .containsPattern("Second factor: LOCKED since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ after 1 "
