@@ -103,6 +103,8 @@ class BruteForceLiveIT {
         for (int i = 0; i < LEGITIMATE_ACCOUNTS; i++) {
             legitimate.add(enrolled("legit-" + i));
         }
+        // Every account's code of the current step was spent confirming its device: start at the next step.
+        legitimate.awaitFreshStep();
         Duration baselineLength = Duration.ofSeconds(Math.max(10, length.toSeconds() / 10));
         Legitimate baseline = new Legitimate(legitimate);
         baseline.run(Instant.now().plus(baselineLength));
@@ -282,6 +284,18 @@ class BruteForceLiveIT {
         void add(Account account) {
             accounts.add(account);
             lastStep.put(account.username(), account.device().lastStep());
+        }
+
+        /** Sleeps until every account may log in: the step after the latest one used. */
+        void awaitFreshStep() throws InterruptedException {
+            long latest = lastStep.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            Duration period = accounts.get(0).device().totp().period();
+            Instant fresh = Instant.ofEpochSecond((latest + 1) * period.toSeconds()
+                    + accounts.get(0).device().totp().t0());
+            Duration left = Duration.between(Instant.now(), fresh);
+            if (!left.isNegative()) {
+                Thread.sleep(left.toMillis() + 1);
+            }
         }
 
         /** The next account that may log in at {@code now}, its step marked as used; null if none may. */
