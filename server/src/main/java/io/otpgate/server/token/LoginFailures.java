@@ -100,6 +100,18 @@ class LoginFailures {
                 + " tries (its row was deleted each time)");
     }
 
+    /**
+     * Takes the one attempt that a wait lets through: moves the subject's last failure to {@code now}, so that the
+     * wait starts again for every other attempt, if the row is still as {@code seen}. Of concurrent attempts that
+     * all saw the wait over, on any instance, exactly one gets {@code true}.
+     */
+    boolean claim(byte[] subject, Failures seen, Instant now) {
+        return jdbc.sql("""
+                update login_throttle set last_failure = ?
+                where subject = ? and failure_count = ? and last_failure = ?""")
+                .params(SqlTime.of(now), subject, seen.count(), SqlTime.of(seen.last())).update() == 1;
+    }
+
     /** Forgets a subject's failures (a username after a successful login). */
     void forget(byte[] subject) {
         jdbc.sql("delete from login_throttle where subject = ?").param(subject).update();

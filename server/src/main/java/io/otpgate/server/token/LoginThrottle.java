@@ -34,18 +34,26 @@ public class LoginThrottle {
 
     /**
      * How long this attempt must wait before its password is checked (whole seconds, rounded up), or empty if it may
-     * be checked now.
+     * be checked now. Once a username is past its free failures, each wait lets one attempt through: the first to
+     * come takes it (the wait starts again for the others, on every instance), so that concurrent attempts cannot
+     * all slip through while the first password is being hashed.
      *
      * @param address the client's address, or null (not counted per address)
      */
     public Optional<Duration> check(String username, String address) {
         Instant now = clock.instant();
-        Duration wait = waitFor(failures.find(failures.username(username)), properties.freeFailuresPerUsername(),
-                now);
-        if (address != null) {
-            wait = max(wait, waitFor(failures.find(failures.address(address)), properties.freeFailuresPerAddress(),
-                    now));
+        Duration byAddress = address == null ? Duration.ZERO
+                : waitFor(failures.find(failures.address(address)), properties.freeFailuresPerAddress(), now);
+        byte[] subject = failures.username(username);
+        Optional<LoginFailures.Failures> found = failures.find(subject);
+        Duration byUsername = waitFor(found, properties.freeFailuresPerUsername(), now);
+        if (byAddress.isZero() && byUsername.isZero() && found.isPresent()
+                && found.get().count() > properties.freeFailuresPerUsername()
+                && !failures.claim(subject, found.get(), now)) {
+            // Another attempt took this opening first.
+            byUsername = waitFor(failures.find(subject), properties.freeFailuresPerUsername(), now);
         }
+        Duration wait = max(byAddress, byUsername);
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 

@@ -66,6 +66,7 @@ class BruteForceLiveIT {
 
     static final String PASSWORD = "correct horse battery";
     static final int CODE_ATTACKERS = 4;
+    static final int PASSWORD_ATTACKERS = 4;
     static final int LEGITIMATE_ACCOUNTS = 20;
     static final Duration LEGITIMATE_EVERY = Duration.ofSeconds(2);
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -115,7 +116,7 @@ class BruteForceLiveIT {
         CodeAttack codes = new CodeAttack(codeVictim, start);
         Counts passwords = new Counts();
         Legitimate during = new Legitimate(legitimate);
-        ExecutorService pool = Executors.newFixedThreadPool(CODE_ATTACKERS + 2);
+        ExecutorService pool = Executors.newFixedThreadPool(CODE_ATTACKERS + PASSWORD_ATTACKERS + 1);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> running = new ArrayList<>();
         try {
@@ -127,11 +128,14 @@ class BruteForceLiveIT {
                     return null;
                 }));
             }
-            running.add(pool.submit(() -> {
-                go.await();
-                guessPasswords(passwordVictim, deadline, passwords);
-                return null;
-            }));
+            for (int i = 0; i < PASSWORD_ATTACKERS; i++) {
+                int thread = i;
+                running.add(pool.submit(() -> {
+                    go.await();
+                    guessPasswords(passwordVictim, thread, deadline, passwords);
+                    return null;
+                }));
+            }
             running.add(pool.submit(() -> {
                 go.await();
                 during.run(deadline);
@@ -261,10 +265,10 @@ class BruteForceLiveIT {
 
     // Password guessing
 
-    private void guessPasswords(String username, Instant deadline, Counts counts) throws Exception {
+    private void guessPasswords(String username, int thread, Instant deadline, Counts counts) throws Exception {
         for (long guess = 0; Instant.now().isBefore(deadline); guess++) {
-            Answer answer = post("/api/token", null,
-                    "{\"username\":\"" + username + "\",\"password\":\"wrong guess " + guess + "\"}");
+            Answer answer = post("/api/token", null, "{\"username\":\"" + username
+                    + "\",\"password\":\"wrong guess " + thread + "-" + guess + "\"}");
             counts.count(answer.status(), 401);
         }
     }
@@ -435,7 +439,7 @@ class BruteForceLiveIT {
             Legitimate during, Map<String, Long> events) {
         List<String> lines = new ArrayList<>();
         lines.add("attack: " + Report.human(length) + " (took " + Report.human(took) + "), " + CODE_ATTACKERS
-                + " threads on codes, 1 on passwords; " + Runtime.getRuntime().availableProcessors()
+                + " threads on codes, " + PASSWORD_ATTACKERS + " on passwords; " + Runtime.getRuntime().availableProcessors()
                 + " processors shared by server and clients; Java " + Runtime.version().feature());
         Counts c = codes.counts;
         lines.add(String.format(Locale.ROOT, "codes (POST /api/totp/login): sent %d (%.0f/s), checked (400) %d, "

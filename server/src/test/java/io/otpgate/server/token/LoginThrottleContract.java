@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -150,6 +151,22 @@ abstract class LoginThrottleContract {
 
         assertThat(count(failures.username(name))).isEqualTo(2 * threads);
         assertThat(count(failures.address(address))).isEqualTo(2 * threads);
+    }
+
+    @RepeatedTest(3)
+    void checkWhenThreadsCheckTogetherAsAWaitEndsThenExactlyOneIsLetThrough() throws Exception {
+        fail(name, 4);
+        clock.advance(Duration.ofSeconds(1));
+        AtomicInteger letThrough = new AtomicInteger();
+
+        race(16, () -> {
+            if (throttle.check(name, address).isEmpty()) {
+                letThrough.incrementAndGet();
+            }
+        });
+
+        assertThat(letThrough).as("attempts whose password would be checked").hasValue(1);
+        assertThat(throttle.check(name, address)).as("the others wait again").contains(Duration.ofSeconds(1));
     }
 
     @Test
