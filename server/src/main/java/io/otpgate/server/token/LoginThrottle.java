@@ -36,7 +36,8 @@ public class LoginThrottle {
      * How long this attempt must wait before its password is checked (whole seconds, rounded up), or empty if it may
      * be checked now. Once a username is past its free failures, each wait lets one attempt through: the first to
      * come takes it (the wait starts again for the others, on every instance), so that concurrent attempts cannot
-     * all slip through while the first password is being hashed.
+     * all slip through while the first password is being hashed. Failures older than {@code forget-after} are
+     * forgotten: no wait, nothing to take.
      *
      * @param address the client's address, or null (not counted per address)
      */
@@ -49,6 +50,7 @@ public class LoginThrottle {
         Duration byUsername = waitFor(found, properties.freeFailuresPerUsername(), now);
         if (byAddress.isZero() && byUsername.isZero() && found.isPresent()
                 && found.get().count() > properties.freeFailuresPerUsername()
+                && !found.get().last().isBefore(now.minus(properties.forgetAfter()))
                 && !failures.claim(subject, found.get(), now)) {
             // Another attempt took this opening first.
             byUsername = waitFor(failures.find(subject), properties.freeFailuresPerUsername(), now);
