@@ -49,8 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
  * loopback port, on its own embedded database (an H2 file in a fresh directory), with default settings.
  *
  * <p>Four attacker threads holding the first victim's password-only token send wrong codes to
- * {@code POST /api/totp/login} as fast as the answers come; a fifth sends wrong passwords for a second victim to
- * {@code POST /api/token}. Meanwhile legitimate users log in (password, then a valid TOTP code) every 2 seconds, in
+ * {@code POST /api/totp/login} as fast as the answers come; four more send wrong passwords for a second victim to
+ * {@code POST /api/token} (several at once, so that each wait of the login throttle is raced for). Meanwhile legitimate users log in (password, then a valid TOTP code) every 2 seconds, in
  * turn over 20 accounts (a TOTP code is good once per 30-second step, so one account cannot log in every few
  * seconds), and their latencies are compared with the same flow measured before the attack.
  *
