@@ -90,6 +90,26 @@ public class SecurityEvents {
     }
 
     /**
+     * Records an event, unless one of the same kind was already recorded for the user at or after {@code since};
+     * then only counts it (as {@link #count}). For refusals that an attacker can repeat as fast as the server
+     * answers (codes sent during a wait or a lock): the log keeps the first of each wait or lock, the counter all.
+     *
+     * @param since when the wait or lock that causes the refusal began (the failure or the lock)
+     * @return whether the event was written
+     */
+    public boolean recordOnceSince(Instant since, SecurityEventKind kind, long userId, String device,
+            String clientAddress, String detail) {
+        boolean recorded = jdbc.sql("select count(*) from security_event where user_id = ? and occurred_at >= ? "
+                + "and kind = ?").params(userId, SqlTime.of(since), kind.name()).query(Long.class).single() > 0;
+        if (recorded) {
+            count(kind);
+            return false;
+        }
+        record(kind, userId, device, clientAddress, detail);
+        return true;
+    }
+
+    /**
      * The newest events first, filtered.
      *
      * @param userId only this user's, or null for all

@@ -103,8 +103,8 @@ public class VerificationService {
         if (account.get().lockedAt() != null) {
             Instant until = properties.accountLockEnd(account.get().lockedAt());
             if (until == null || now.isBefore(until)) {
-                events.record(SecurityEventKind.OTP_REFUSED_LOCKED, userId, null, clientAddress,
-                        until == null ? "locked until unlocked" : "locked until " + until);
+                events.recordOnceSince(account.get().lockedAt(), SecurityEventKind.OTP_REFUSED_LOCKED, userId, null,
+                        clientAddress, until == null ? "locked until unlocked" : "locked until " + until);
                 return new VerificationOutcome.Locked(until);
             }
             // The lock ends whole: the devices' throttles, which grew with the same failures, end with it.
@@ -120,17 +120,21 @@ public class VerificationService {
         }
         List<Candidate> allowed = new ArrayList<>(candidates.size());
         Duration wait = null;
+        Instant waitBegan = null;
         for (Candidate candidate : candidates) {
             ThrottleDecision decision = throttle.check(candidate.throttle(), now);
             if (decision instanceof ThrottleDecision.Delayed delayed) {
                 wait = wait == null || delayed.retryAfter().compareTo(wait) < 0 ? delayed.retryAfter() : wait;
+                Instant failure = candidate.throttle().lastFailure();
+                waitBegan = waitBegan == null || failure.isAfter(waitBegan) ? failure : waitBegan;
             } else {
                 allowed.add(candidate);
             }
         }
         if (allowed.isEmpty()) {
-            events.record(SecurityEventKind.OTP_THROTTLED, userId, candidates.get(0).ref().persistentId(),
-                    clientAddress, "retry after " + wait.toSeconds() + " s");
+            // One row per wait: an attacker retrying as fast as the server answers must not fill the log.
+            events.recordOnceSince(waitBegan, SecurityEventKind.OTP_THROTTLED, userId,
+                    candidates.get(0).ref().persistentId(), clientAddress, "retry after " + wait.toSeconds() + " s");
             return new VerificationOutcome.Throttled(wait);
         }
 

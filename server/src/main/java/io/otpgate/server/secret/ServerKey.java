@@ -9,7 +9,9 @@ public enum ServerKey {
     /** The JWT signing key pair for RS256 (RSA 2048, encoded; made by the token package). */
     JWT_RS256(3, "jwt-rs256", 0),
     /** The JWT signing key pair for ES256 (P-256, encoded; made by the token package). */
-    JWT_ES256(4, "jwt-es256", 0);
+    JWT_ES256(4, "jwt-es256", 0),
+    /** The HMAC-SHA-256 key that names the rows of failed logins by username and address (32 bytes). */
+    LOGIN_THROTTLE(5, "login-throttle", 32);
 
     private final int id;
     private final String keyName;

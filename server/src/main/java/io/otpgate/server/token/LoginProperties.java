@@ -14,13 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxDelay the longest wait (5 min): a cap, so that an attacker cannot lock a user out for days
  * @param freeFailuresPerUsername failures of one username before waits begin (3)
  * @param freeFailuresPerAddress failures from one client address, over all usernames, before waits begin (20)
- * @param forgetAfter a name or address without failures for this long starts afresh (1 h)
- * @param maxTracked at most this many names and addresses are tracked each (100 000); beyond, the oldest are dropped
+ * @param forgetAfter a name or address without failures for this long starts afresh (1 h); its row is then deleted
  */
 @ConfigurationProperties("otpgate.login")
 public record LoginProperties(@DefaultValue("1s") Duration throttleFactor, @DefaultValue("5m") Duration maxDelay,
         @DefaultValue("3") int freeFailuresPerUsername, @DefaultValue("20") int freeFailuresPerAddress,
-        @DefaultValue("1h") Duration forgetAfter, @DefaultValue("100000") int maxTracked) {
+        @DefaultValue("1h") Duration forgetAfter) {
 
     public LoginProperties {
         if (throttleFactor.isNegative() || throttleFactor.isZero() || maxDelay.compareTo(throttleFactor) < 0) {
@@ -33,9 +32,6 @@ public record LoginProperties(@DefaultValue("1s") Duration throttleFactor, @Defa
         if (forgetAfter.compareTo(maxDelay) < 0) {
             throw new IllegalArgumentException("otpgate.login.forget-after must be at least max-delay (" + maxDelay
                     + "), got " + forgetAfter);
-        }
-        if (maxTracked < 100) {
-            throw new IllegalArgumentException("otpgate.login.max-tracked must be at least 100, got " + maxTracked);
         }
     }
 }

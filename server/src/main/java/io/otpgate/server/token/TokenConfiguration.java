@@ -38,8 +38,9 @@ class TokenConfiguration {
     }
 
     @Bean
-    LoginThrottle loginThrottle(LoginProperties properties, SecurityEvents events, Clock clock) {
-        return new LoginThrottle(properties, events, clock);
+    LoginThrottle loginThrottle(LoginProperties properties, LoginFailures failures, SecurityEvents events,
+            Clock clock) {
+        return new LoginThrottle(properties, failures, events, clock);
     }
 
     @Bean

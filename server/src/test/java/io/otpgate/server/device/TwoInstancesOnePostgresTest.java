@@ -46,14 +46,15 @@ class TwoInstancesOnePostgresTest {
     }
 
     static ConfigurableApplicationContext start(PostgresTestCluster.Database database) {
+        // Command-line arguments, not SpringApplicationBuilder.properties(): those are defaults, which
+        // application.properties overrides (the contexts then shared an H2 file under ./data, not PostgreSQL).
         return new SpringApplicationBuilder(OtpgateApplication.class).web(WebApplicationType.NONE)
-                .properties("spring.datasource.url=" + database.jdbcUrl(),
-                        "spring.datasource.username=" + database.username(),
-                        "spring.datasource.password=" + database.password(),
-                        "otpgate.secrets.keys=" + TestDatabases.TEST_KEYS,
-                        "spring.datasource.hikari.maximum-pool-size=12",
-                        "logging.level.otpgate.security=WARN")
-                .run();
+                .run("--spring.datasource.url=" + database.jdbcUrl(),
+                        "--spring.datasource.username=" + database.username(),
+                        "--spring.datasource.password=" + database.password(),
+                        "--otpgate.secrets.keys=" + TestDatabases.TEST_KEYS,
+                        "--spring.datasource.hikari.maximum-pool-size=12",
+                        "--logging.level.otpgate.security=WARN");
     }
 
     @AfterAll

@@ -273,6 +273,43 @@ abstract class VerificationServiceContract {
     }
 
     @Test
+    void verifyWhenRetriedManyTimesDuringOneWaitThenOneThrottledEventPerWait() {
+        OtpSecret secret = confirmedTotp();
+        verify("000000", TOTP);
+        for (int i = 0; i < 50; i++) {
+            assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Throttled.class);
+        }
+        assertThat(count(SecurityEventKind.OTP_THROTTLED)).as("a flood of refusals writes one row").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        verify("000001", TOTP);
+        verify("000002", TOTP);
+        verify("000003", TOTP);
+
+        assertThat(count(SecurityEventKind.OTP_THROTTLED)).as("the next wait writes its own").isEqualTo(2);
+        assertThat(count(SecurityEventKind.OTP_FAILED)).isEqualTo(2);
+    }
+
+    @Test
+    void verifyWhenRetriedManyTimesDuringALockThenOneRefusedEventPerLock() {
+        OtpSecret secret = confirmedTotp();
+        for (int i = 1; i <= 5; i++) {
+            verify("00000" + i, TOTP);
+            clock.advance(Duration.ofMinutes(1));
+        }
+
+        for (int i = 0; i < 30; i++) {
+            assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Locked.class);
+        }
+
+        assertThat(count(SecurityEventKind.OTP_REFUSED_LOCKED)).isEqualTo(1);
+    }
+
+    long count(SecurityEventKind kind) {
+        return events.list(user.id(), kind, null, null, 1000).size();
+    }
+
+    @Test
     void verifyWhenOutcomesThenEachIsInTheSecurityLogWithoutTheCode() {
         OtpSecret secret = confirmedTotp();
         String code = code(secret, Duration.ZERO);

@@ -1,0 +1,564 @@
+package io.otpgate.server.bruteforce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.webmvc.test.autoconfigure.MockMvcPrint;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
+
+import io.otpgate.core.OtpAuthUri;
+import io.otpgate.core.OtpSecret;
+import io.otpgate.core.Throttle;
+import io.otpgate.server.device.VerificationProperties;
+import io.otpgate.server.system.ApiRefusal;
+import io.otpgate.server.system.SqlTime;
+import io.otpgate.server.system.TestClock;
+import io.otpgate.server.system.TestDatabases;
+import io.otpgate.server.token.LoginProperties;
+import io.otpgate.server.token.PasswordLogin;
+import io.otpgate.server.totp.TotpDevice;
+import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.server.user.NewUser;
+import io.otpgate.server.user.User;
+import io.otpgate.server.user.UserService;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Brute force in simulated time (issue 6, scenario 4): the real server (the whole REST API through MockMvc, the
+ * verification service, the login throttle) on a fresh H2 database with default settings, and a {@link TestClock}
+ * that the attacker moves forward by exactly the wait the server names. An attacker who knows the password sends a
+ * random wrong code as soon as the server lets it, for 30 days and for 10 minutes; the chance that such guesses hit
+ * is {@code 1 - prod(1 - accepted/10^digits)}, with the codes accepted counted at each guess from the device's state.
+ * It must stay under 1 in 10 000 per 30 days. Password guessing is simulated the same way through
+ * {@link PasswordLogin}: one username from one address, from a new address each time, and many usernames from one
+ * address. The figures are printed and kept in {@code target/brute-force/}.
+ */
+@SpringBootTest(properties = "logging.level.otpgate.security=WARN")
+// Never print requests: they carry tokens and codes.
+@AutoConfigureMockMvc(print = MockMvcPrint.NONE, printOnlyOnFailure = false)
+@Import(TestClock.Config.class)
+class BruteForceSimulationTest {
+
+    static final double BOUND = 1e-4;
+    static final Duration DAYS_30 = Duration.ofDays(30);
+    static final Duration MINUTES_10 = Duration.ofMinutes(10);
+    static final String PASSWORD = "correct horse battery";
+    static final String ATTACKER = "203.0.113.66";
+    static final String VICTIM_ADDRESS = "192.0.2.44";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final AtomicInteger USERS = new AtomicInteger();
+
+    @Autowired MockMvc mvc;
+    @Autowired TestClock clock;
+    @Autowired UserService users;
+    @Autowired TotpDeviceRepository totpDevices;
+    @Autowired PasswordLogin passwordLogin;
+    @Autowired VerificationProperties verification;
+    @Autowired LoginProperties login;
+    @Autowired JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabases.h2(registry);
+    }
+
+    // The second factor
+
+    @Test
+    void codesFor30DaysWhenDefaultsThenSuccessUnderOneIn10000() throws Exception {
+        Victim victim = enrolledVictim();
+
+        CodeAttack attack = attackCodes(victim, DAYS_30, null);
+
+        attack.report("codes-30-days", "Second factor, 30 simulated days, default settings");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.checked()).isPositive();
+        assertUnderBound(attack);
+    }
+
+    @Test
+    void codesFor10MinutesWhenDefaultsThenSuccessUnderOneIn10000() throws Exception {
+        Victim victim = enrolledVictim();
+
+        CodeAttack attack = attackCodes(victim, MINUTES_10, null);
+
+        attack.report("codes-10-minutes", "Second factor, first 10 simulated minutes, default settings");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.checked()).isPositive();
+        assertUnderBound(attack);
+    }
+
+    /**
+     * The check can fail: a device whose window is 2 steps either side ({@code otpgate.totp.tolerance=2}, 5 codes
+     * per guess instead of 3) gives the same attacker more than 1 in 10 000 over 30 days.
+     */
+    @Test
+    void codesFor30DaysWhenDeviceWindowIsTwoStepsThenTheBoundIsExceeded() throws Exception {
+        Victim victim = enrolledVictim();
+        jdbc.sql("update totp_device set tolerance = 2 where user_id = ?").param(victim.user().id()).update();
+
+        CodeAttack attack = attackCodes(victim, DAYS_30, null);
+
+        attack.report("codes-30-days-tolerance-2", "Second factor, 30 simulated days, a device with tolerance 2 "
+                + "(too lax: the bound check must fail)");
+        assertThat(attack.odds().mostCodes()).isEqualTo(5);
+        assertThatThrownBy(() -> assertUnderBound(attack)).isInstanceOf(AssertionError.class);
+    }
+
+    /**
+     * The attacked user logs in (password and a valid code) once a day, and waits as told when the attacker's
+     * failures throttle the device. The throttle does not know who sends a code: owner and attacker, told the same
+     * wait, come back at the same second, and which of them is checked first is a coin toss. Each time the owner
+     * gets in, the success clears the device's waits and the account's consecutive failures (as django-otp does,
+     * and NIST SP 800-63B's "consecutive" limit allows), and the attacker's waits start again from 1 s. This is the
+     * known gap of the defaults: the 30-day chance then exceeds 1 in 10 000. Asserted as such, so that a change to
+     * the rule shows here (see docs/RELIABILITY.md for the figures and the proposed fix).
+     */
+    @Test
+    void codesFor30DaysWhenVictimLogsInDailyThenEachSuccessRestartsTheWaitsAndTheBoundIsExceeded()
+            throws Exception {
+        Victim victim = enrolledVictim();
+
+        CodeAttack attack = attackCodes(victim, DAYS_30, Duration.ofDays(1));
+
+        attack.report("codes-30-days-victim-daily", "Second factor, 30 simulated days, default settings, the "
+                + "attacked user logging in once a day (known gap)");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.victimLogins()).as("the owner still gets in").isPositive();
+        assertThat(attack.checked()).as("more guesses than the attacker alone gets").isGreaterThan(100);
+        assertThatThrownBy(() -> assertUnderBound(attack)).isInstanceOf(AssertionError.class);
+    }
+
+    // Passwords
+
+    @Test
+    void passwordsFor30DaysWhenOneUsernameFromOneAddressThenAboutOneGuessEveryFiveMinutes() {
+        String name = cheapUser();
+
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> name, i -> "198.51.100.7");
+
+        attack.report("passwords-one-username-one-address", "Password guessing, 30 simulated days, one username "
+                + "from one address");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
+    }
+
+    @Test
+    void passwordsFor30DaysWhenOneUsernameFromANewAddressEachTimeThenTheUsernameLimitHolds() {
+        String name = cheapUser();
+
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> name,
+                i -> "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255));
+
+        attack.report("passwords-one-username-many-addresses", "Password guessing, 30 simulated days, one username "
+                + "from a new address at each guess");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
+    }
+
+    @Test
+    void passwordsFor30DaysWhenManyUsernamesFromOneAddressThenTheAddressLimitHolds() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            names.add(cheapUser());
+        }
+
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> names.get((int) (i % names.size())),
+                i -> "198.51.100.8");
+
+        attack.report("passwords-many-usernames-one-address", "Password guessing, 30 simulated days, 300 usernames "
+                + "in turn from one address");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
+    }
+
+    // The bound
+
+    static void assertUnderBound(CodeAttack attack) {
+        assertThat(attack.odds().success()).as("chance that one of %d guesses hit", attack.checked())
+                .isLessThan(BOUND);
+    }
+
+    /** At the longest wait, one guess per max-delay: 288 a day with 5 minutes, plus one for rounding. */
+    private long maxPerDay() {
+        return Duration.ofDays(1).dividedBy(login.maxDelay()) + 1;
+    }
+
+    // The attack on the second factor
+
+    /** A user with the password {@link #PASSWORD}, a confirmed TOTP device (set up through the API) and 5 recovery codes. */
+    record Victim(User user, OtpSecret secret) {
+    }
+
+    /**
+     * What one simulated attack on the second factor did.
+     *
+     * @param toLock time from the start to the account lock, or null if it was never locked
+     * @param failures the account's consecutive failures at the end
+     * @param nextWait the wait the device imposed at the end (the wait before the guess that time did not allow)
+     */
+    record CodeAttack(Duration length, GuessOdds odds, long refused, long serverErrors, long otherAnswers,
+            long sessions, Duration toLock, int failures, Duration nextWait, boolean victimTried, long victimLogins,
+            Duration victimWaited, VerificationProperties settings, int tolerance, int digits) {
+
+        long checked() {
+            return odds.guesses();
+        }
+
+        void report(String name, String title) {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "settings: TOTP %d digits, tolerance %d, throttle factor %s, "
+                    + "account lock after %d failures for %s", digits, tolerance, Report.human(
+                            settings.throttleFactor()), settings.accountFailureLimit(),
+                    Report.human(settings.accountLockDuration())));
+            lines.add("simulated time: " + Report.human(length));
+            lines.add("attempts checked (400): " + checked());
+            lines.add("attempts refused by the throttle (429): " + refused);
+            lines.add("5xx answers: " + serverErrors + "; other answers: " + otherAnswers);
+            lines.add("password logins and refreshes of the attacker: " + sessions);
+            lines.add("codes accepted per attempt: " + (odds.fewestCodes() == odds.mostCodes() ? odds.fewestCodes()
+                    : odds.fewestCodes() + " to " + odds.mostCodes()) + " of 10^" + digits);
+            if (toLock != null) {
+                lines.add("account lock: reached after " + Report.human(toLock));
+            } else {
+                Duration toLimit = timeToLimit(settings, failures);
+                lines.add("account lock: never reached: " + failures + " of " + settings.accountFailureLimit()
+                        + " consecutive failures at the end; the device's wait had grown to "
+                        + Report.human(nextWait) + ", and the failures still missing would take at least "
+                        + Report.human(toLimit) + " of waits");
+            }
+            if (victimTried) {
+                lines.add("the attacked user, logging in once a day and waiting as told: got in " + victimLogins
+                        + " times; kept waiting by the throttle the attacker caused: " + Report.human(victimWaited)
+                        + " in all");
+            }
+            lines.add("success probability 1 - prod(1 - accepted/10^" + digits + "): "
+                    + Report.probability(odds.success()) + " (bound " + Report.probability(BOUND) + ")");
+            Report.write(name, title, lines);
+        }
+
+        /** The sum of the device's waits from {@code failures} to the account's limit. */
+        static Duration timeToLimit(VerificationProperties settings, int failures) {
+            Throttle throttle = settings.throttle();
+            Duration total = Duration.ZERO;
+            for (int n = Math.max(failures, 1); n < settings.accountFailureLimit(); n++) {
+                total = total.plus(throttle.delayAfter(n));
+            }
+            return total;
+        }
+    }
+
+    /**
+     * The attacker logs in with the password (and refreshes its tokens as a client does), then sends a random wrong
+     * code whenever the server lets it: at once after a 400, after exactly the {@code Retry-After} it is told after a
+     * 429. With {@code victimEvery}, the account's owner logs in with the password and a valid code that often,
+     * waiting as told when the attacker's failures throttle it.
+     */
+    CodeAttack attackCodes(Victim victim, Duration length, Duration victimEvery) throws Exception {
+        Random random = new Random(20260101L + victim.user().id());
+        Instant start = clock.instant();
+        Instant end = start.plus(length);
+        GuessOdds odds = new GuessOdds();
+        long refused = 0;
+        long serverErrors = 0;
+        long other = 0;
+        long sessions = 0;
+        long victimLogins = 0;
+        Duration victimWaited = Duration.ZERO;
+        Duration toLock = null;
+        Duration lastWait = Duration.ZERO;
+        Tokens attacker = null;
+        Tokens[] owner = {null};
+        Instant nextAttack = start;
+        Instant nextVictim = victimEvery == null ? null : start.plus(Duration.ofHours(1));
+        Instant victimDue = nextVictim;
+        int digits = device(victim).digits();
+        int tolerance = device(victim).tolerance();
+        while (true) {
+            boolean victimTurn = nextVictim != null && (nextVictim.isBefore(nextAttack)
+                    || nextVictim.equals(nextAttack) && random.nextBoolean());
+            Instant next = victimTurn ? nextVictim : nextAttack;
+            if (!next.isBefore(end)) {
+                break;
+            }
+            assertThat(next).as("simulated time only moves forward").isAfterOrEqualTo(clock.instant());
+            clock.set(next);
+            if (victimTurn) {
+                Answer answer = victimLogin(victim, owner);
+                if (answer.status() == 200) {
+                    victimLogins++;
+                    owner[0] = null;
+                    victimWaited = victimWaited.plus(Duration.between(victimDue, clock.instant()));
+                    // The next login is due at the same time of day, on the first day still to come.
+                    while (!victimDue.isAfter(clock.instant())) {
+                        victimDue = victimDue.plus(victimEvery);
+                    }
+                    nextVictim = victimDue;
+                } else {
+                    assertThat(answer.status()).as("the attacked user's login: %s", answer.json()).isEqualTo(429);
+                    nextVictim = clock.instant().plus(answer.retryAfter());
+                }
+                continue;
+            }
+            if (attacker == null) {
+                attacker = session(victim.user().username(), null, ATTACKER);
+                sessions++;
+            }
+            TotpDevice device = device(victim);
+            Set<String> accepted = AcceptedCodes.of(device, victim.secret(), clock.instant());
+            Answer answer = post("/api/totp/login", attacker.access(), body("token",
+                    wrongCode(random, device.digits(), accepted)), ATTACKER);
+            if (answer.status() == 400) {
+                odds.add(accepted.size(), device.digits());
+            } else if (answer.status() == 429) {
+                refused++;
+                lastWait = answer.retryAfter();
+                if (toLock == null && answer.json().get("detail").stringValue().contains("locked")) {
+                    toLock = Duration.between(start, clock.instant());
+                }
+                nextAttack = clock.instant().plus(answer.retryAfter());
+            } else if (answer.status() == 401) {
+                attacker = session(victim.user().username(), attacker.refresh(), ATTACKER);
+                sessions++;
+            } else if (answer.status() >= 500) {
+                serverErrors++;
+                nextAttack = clock.instant().plusSeconds(1);
+            } else {
+                assertThat(answer.status()).as("a wrong code was accepted: %s", answer.json()).isNotEqualTo(200);
+                other++;
+                nextAttack = clock.instant().plusSeconds(1);
+            }
+        }
+        if (victimDue != null && victimDue.isBefore(end)) {
+            victimWaited = victimWaited.plus(Duration.between(victimDue, end));
+        }
+        clock.set(end);
+        int failures = jdbc.sql("select otp_failure_count from auth_user where id = ?").param(victim.user().id())
+                .query(Integer.class).single();
+        return new CodeAttack(length, odds, refused, serverErrors, other, sessions, toLock, failures, lastWait,
+                victimEvery != null, victimLogins, victimWaited, verification, tolerance, digits);
+    }
+
+    /** A code of the right shape that the device would not accept now: a guess that happens to be wrong. */
+    private static String wrongCode(Random random, int digits, Set<String> accepted) {
+        int bound = (int) Math.pow(10, digits);
+        String code;
+        do {
+            code = String.format(Locale.ROOT, "%0" + digits + "d", random.nextInt(bound));
+        } while (accepted.contains(code));
+        return code;
+    }
+
+    private TotpDevice device(Victim victim) {
+        return totpDevices.findByUser(victim.user().id()).get(0);
+    }
+
+    /**
+     * The owner's login: a password-only session (kept while the owner is told to wait, and refreshed as a client
+     * does), then the code the app shows now.
+     */
+    private Answer victimLogin(Victim victim, Tokens[] owner) throws Exception {
+        TotpDevice device = device(victim);
+        String code = device.totp().generate(victim.secret(), clock.instant());
+        for (int i = 0; i < 2; i++) {
+            if (owner[0] == null) {
+                owner[0] = session(victim.user().username(), null, VICTIM_ADDRESS);
+            }
+            Answer answer = post("/api/totp/login", owner[0].access(), body("token", code), VICTIM_ADDRESS);
+            if (answer.status() != 401) {
+                return answer;
+            }
+            owner[0] = session(victim.user().username(), owner[0].refresh(), VICTIM_ADDRESS);
+        }
+        throw new AssertionError("the owner's fresh session was refused");
+    }
+
+    /** New password-only tokens: by refresh when the refresh token still works, else by the password. */
+    private Tokens session(String username, String refresh, String address) throws Exception {
+        if (refresh != null) {
+            Answer refreshed = post("/api/token/refresh", null, body("refresh", refresh), address);
+            if (refreshed.status() == 200) {
+                return tokens(refreshed);
+            }
+        }
+        return tokens(post("/api/token", null, body("username", username, "password", PASSWORD), address));
+    }
+
+    /** A new user who sets up TOTP through the API, as seed 004's frontend does, and keeps the recovery codes. */
+    private Victim enrolledVictim() throws Exception {
+        clock.advance(Duration.ofDays(1));
+        User user = users.create(NewUser.named("victim-" + USERS.incrementAndGet()), PASSWORD);
+        Tokens password = tokens(post("/api/token", null, body("username", user.username(), "password", PASSWORD),
+                VICTIM_ADDRESS));
+        Answer created = post("/api/totp/create", password.access(), null, VICTIM_ADDRESS);
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().get("recoveryCodes").size()).isEqualTo(5);
+        OtpSecret secret = OtpAuthUri.parse(created.json().get("otpUrl").stringValue()).secret();
+        String code = totpDevices.findByUser(user.id()).get(0).totp().generate(secret, clock.instant());
+        tokens(post("/api/totp/login", password.access(), body("token", code), VICTIM_ADDRESS));
+        assertThat(device(new Victim(user, secret)).confirmed()).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        return new Victim(user, secret);
+    }
+
+    // Password guessing
+
+    /**
+     * What one simulated password-guessing attack did.
+     *
+     * @param checkedByDay the guesses whose password was checked (401), day by day
+     */
+    record PasswordAttack(Duration length, long[] checkedByDay, long refused, long serverErrors,
+            LoginProperties settings) {
+
+        long checked() {
+            long total = 0;
+            for (long day : checkedByDay) {
+                total += day;
+            }
+            return total;
+        }
+
+        /** The most guesses checked on one day after the first. */
+        long steadyPerDay() {
+            long most = 0;
+            for (int day = 1; day < checkedByDay.length; day++) {
+                most = Math.max(most, checkedByDay[day]);
+            }
+            return most;
+        }
+
+        void report(String name, String title) {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "settings: %d free failures per username, %d per address, then "
+                    + "%s doubling up to %s", settings.freeFailuresPerUsername(), settings.freeFailuresPerAddress(),
+                    Report.human(settings.throttleFactor()), Report.human(settings.maxDelay())));
+            lines.add("simulated time: " + Report.human(length));
+            lines.add("passwords checked (401): day 1: " + checkedByDay[0] + "; each later day: at most "
+                    + steadyPerDay() + String.format(Locale.ROOT, " (%.1f on average)",
+                            (checked() - checkedByDay[0]) / (double) Math.max(1, checkedByDay.length - 1))
+                    + "; 30 days: " + checked());
+            lines.add("attempts refused by the throttle (429): " + refused);
+            lines.add("5xx answers: " + serverErrors);
+            Report.write(name, title, lines);
+        }
+    }
+
+    interface ByGuess<T> {
+        T at(long guess);
+    }
+
+    /** Wrong passwords through {@link PasswordLogin}, each as soon as the throttle lets it. */
+    PasswordAttack attackPasswords(Duration length, ByGuess<String> username, ByGuess<String> address) {
+        Instant start = clock.instant();
+        Instant end = start.plus(length);
+        long[] byDay = new long[(int) length.toDays()];
+        long refused = 0;
+        long serverErrors = 0;
+        for (long guess = 0; clock.instant().isBefore(end); guess++) {
+            try {
+                passwordLogin.login(username.at(guess), "wrong guess " + guess, address.at(guess));
+                throw new AssertionError("a wrong password was accepted");
+            } catch (ApiRefusal refusal) {
+                int status = refusal.status().value();
+                if (status == 401) {
+                    byDay[(int) Duration.between(start, clock.instant()).toDays()]++;
+                } else if (status == 429) {
+                    refused++;
+                    clock.advance(Duration.ofSeconds(seconds(refusal.retryAfter())));
+                } else {
+                    serverErrors++;
+                    clock.advance(Duration.ofSeconds(1));
+                }
+            }
+        }
+        return new PasswordAttack(length, byDay, refused, serverErrors, login);
+    }
+
+    /** {@code Retry-After} as the API writes it: whole seconds, rounded up, at least 1. */
+    private static long seconds(Duration wait) {
+        return Math.max(1, wait.getNano() > 0 ? wait.getSeconds() + 1 : wait.getSeconds());
+    }
+
+    /**
+     * A user whose stored hash is Django's PBKDF2 with one iteration and a random hash that no password matches: a
+     * wrong guess costs microseconds instead of argon2's tens of milliseconds, so 30 days of guesses take seconds.
+     * The throttle under test does not look at the hash.
+     */
+    private String cheapUser() {
+        String name = "guessed-" + USERS.incrementAndGet();
+        byte[] hash = new byte[32];
+        new SecureRandom().nextBytes(hash);
+        jdbc.sql("insert into auth_user (username, password, date_joined) values (?, ?, ?)")
+                .params(name, "pbkdf2_sha256$1$simulation$" + Base64.getEncoder().encodeToString(hash),
+                        SqlTime.of(clock.instant()))
+                .update();
+        return name;
+    }
+
+    // HTTP through MockMvc
+
+    record Tokens(String access, String refresh) {
+    }
+
+    record Answer(int status, JsonNode json, MockHttpServletResponse response) {
+        Duration retryAfter() {
+            return Duration.ofSeconds(Long.parseLong(response.getHeader(HttpHeaders.RETRY_AFTER)));
+        }
+    }
+
+    private static Tokens tokens(Answer answer) {
+        assertThat(answer.status()).as("answer %s", answer.json()).isEqualTo(200);
+        return new Tokens(answer.json().get("access").stringValue(), answer.json().get("refresh").stringValue());
+    }
+
+    private Answer post(String path, String bearer, String body, String address) throws Exception {
+        MockHttpServletRequestBuilder request = MockMvcRequestBuilders.post(path);
+        if (bearer != null) {
+            request.header(HttpHeaders.AUTHORIZATION, "Bearer " + bearer);
+        }
+        if (body != null) {
+            request.contentType(MediaType.APPLICATION_JSON).content(body);
+        }
+        request.with(r -> {
+            r.setRemoteAddr(address);
+            return r;
+        });
+        MockHttpServletResponse response = mvc.perform(request).andReturn().getResponse();
+        String content = response.getContentAsString();
+        return new Answer(response.getStatus(), content.isEmpty() ? null : JSON.readTree(content), response);
+    }
+
+    private static String body(String... keysAndValues) {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return JSON.writeValueAsString(map);
+    }
+}
