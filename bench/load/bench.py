@@ -8,11 +8,14 @@ django-otp: RFC 6238, HMAC-SHA1, 6 digits, 30-s step, t0 = 0.
                       password hash and one confirmed TOTP device; users.tsv: index, username, hex key, role.
   tokens              "me" users: POST /api/token, then POST /api/totp/login with the current code: their
                       OTP-verified access tokens go to me_tokens.txt, their password-only ones to status_tokens.txt.
+                      Their verified sessions' refresh tokens go to refresh_tokens.txt (POST /api/token/refresh),
+                      their names to usernames.txt (POST /api/token).
                       "login" users: password-only access tokens in login_tokens.tsv, for POST /api/totp/login.
                       Each first login costs the server an argon2id hash (it replaces the Django hash), so with
                       BENCH_TOKEN_SECRET set (the server's otpgate.token.secret) only a sample of the login users
                       logs in for real, and the others' tokens are signed here from a real token (same claims,
                       their own user_id and jti); their user ids are checked against the real sample.
+  refresh-tokens      refresh_tokens.txt: a new session's refresh token for each "me" user (POST /api/token).
   codes               login_pairs.txt: "index token code", one fresh valid pair per login user (the code of the
                       current step); the first --warm users' pairs go to login_warm_pairs.txt instead.
 """
@@ -149,7 +152,7 @@ def cmd_tokens(args):
         if status != 200:
             failures.append("POST /api/totp/login as %s: %s %s" % (user[1], status, body))
             return None
-        return password_token, body["access"]
+        return password_token, body["access"], body["refresh"]
 
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
@@ -165,9 +168,13 @@ def cmd_tokens(args):
         sys.exit("tokens: %d requests failed" % len(failures))
 
     with open(os.path.join(args.dir, "me_tokens.txt"), "w") as f:
-        f.writelines(otp + "\n" for _, otp in me_tokens)
+        f.writelines(otp + "\n" for _, otp, _ in me_tokens)
     with open(os.path.join(args.dir, "status_tokens.txt"), "w") as f:
-        f.writelines(password + "\n" for password, _ in me_tokens)
+        f.writelines(password + "\n" for password, _, _ in me_tokens)
+    with open(os.path.join(args.dir, "refresh_tokens.txt"), "w") as f:
+        f.writelines(refresh + "\n" for _, _, refresh in me_tokens)
+    with open(os.path.join(args.dir, "usernames.txt"), "w") as f:
+        f.writelines(u[1] + "\n" for u in me)
 
     tokens = {u[0]: t for u, t in zip(real_login, real_tokens)}
     if len(tokens) < len(login):
@@ -176,12 +183,29 @@ def cmd_tokens(args):
         f.writelines("%d\t%s\n" % (u[0], tokens[u[0]]) for u in login)
 
 
+def cmd_refresh_tokens(args):
+    """Fresh sessions' refresh tokens for the "me" users (POST /api/token), to refresh_tokens.txt."""
+    me = [u for u in read_users(args.dir) if u[3] == "me"]
+    client = Client(args.port)
+
+    def login(user):
+        status, body = client.call("POST", "/api/token", {"username": user[1], "password": PASSWORD})
+        if status != 200:
+            sys.exit("refresh-tokens: POST /api/token as %s: %s %s" % (user[1], status, body))
+        return body["refresh"]
+
+    with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
+        tokens = list(pool.map(login, me))
+    with open(os.path.join(args.dir, "refresh_tokens.txt"), "w") as f:
+        f.writelines(t + "\n" for t in tokens)
+
+
 def mint(secret_b64, login, real_login, real_tokens, me, me_tokens):
     """Password-only access tokens for the login users who did not log in, signed as the server signs them."""
     key = base64.b64decode(secret_b64)
     # import-django inserts the users in the dump's order, so user id = first id + index; check it on every real one.
     known = [(u[0], claims(t)["user_id"]) for u, t in zip(real_login, real_tokens)]
-    known += [(u[0], claims(pw)["user_id"]) for u, (pw, _) in zip(me, me_tokens)]
+    known += [(u[0], claims(pw)["user_id"]) for u, (pw, _, _) in zip(me, me_tokens)]
     base = known[0][1] - known[0][0]
     wrong = [(i, uid) for i, uid in known if uid != base + i]
     if wrong:
@@ -231,10 +255,13 @@ def main():
     p = sub.add_parser("tokens")
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--sample", type=int, default=16, help="login users who log in for real")
+    p = sub.add_parser("refresh-tokens")
+    p.add_argument("--workers", type=int, default=4)
     p = sub.add_parser("codes")
     p.add_argument("--warm", type=int, default=0, help="login users whose pairs go to the warm-up run")
     args = parser.parse_args()
-    {"dump": cmd_dump, "tokens": cmd_tokens, "codes": cmd_codes}[args.command](args)
+    {"dump": cmd_dump, "tokens": cmd_tokens, "codes": cmd_codes,
+     "refresh-tokens": cmd_refresh_tokens}[args.command](args)
 
 
 if __name__ == "__main__":
