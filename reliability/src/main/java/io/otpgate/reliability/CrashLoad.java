@@ -13,10 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The load of {@code crash-safety} and its killer: client threads, each driving its own users' {@link CrashClient}s
  * in turn as fast as the server answers, while the calling thread kills the server with SIGKILL at random moments
- * (uniformly {@code gapMin..gapMax} of load after it was last up), restarts it on the same port and waits until it
- * answers UP. Clients wait while it is down ({@link Gate}), and a new HTTP client serves them after each restart.
- * After the last restart the load runs one more gap, then the clients finish: each sends until its last request was
- * answered, so that it knows where its user stands.
+ * (uniformly {@code gapMin..gapMax} of load, counted from the moment the load runs again after a start: as many
+ * answers as there are client threads), restarts it on the same port and waits until it answers UP. Clients wait
+ * while it is down ({@link Gate}), and a new HTTP client serves them after each restart. After the last restart the
+ * load runs one more gap, then the clients finish: each sends until its last request was answered, so that it knows
+ * where its user stands.
  */
 final class CrashLoad {
 
@@ -31,6 +32,8 @@ final class CrashLoad {
     static final List<String> LIVE_CHECKS = List.of(REPLAY_ACCEPTED, PENDING_ACCEPTED, SURPRISES, SERVER_ERRORS,
             UNANSWERED_WHILE_UP, LOST_TRACK);
 
+    /** How long the killer waits, at most, for the load to run again after a start. */
+    private static final Duration LOAD_RESUME_TIMEOUT = Duration.ofSeconds(60);
     /** How long the clients may take to settle after the load, at most. */
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(120);
 
@@ -50,9 +53,29 @@ final class CrashLoad {
     /** Counts answers by status; shared by the clients. */
     static final class Statuses {
         private final Map<Integer, Integer> counts = new TreeMap<>();
+        private long total;
 
         synchronized void count(int status) {
             counts.merge(status, 1, Integer::sum);
+            total++;
+            notifyAll();
+        }
+
+        /** Waits until {@code answers} answers were counted in all, or the time is up; returns whether they were. */
+        synchronized boolean awaitTotal(long answers, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (total < answers) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+
+        synchronized long total() {
+            return total;
         }
 
         synchronized Map<Integer, Integer> snapshot() {
@@ -142,6 +165,7 @@ final class CrashLoad {
         int kills = 0;
         try {
             for (int k = 0; k < options.kills() && failure.get() == null; k++) {
+                awaitLoad(statuses, options);
                 sleep(gap(random, options));
                 gate.down();
                 long killed = System.nanoTime();
@@ -151,6 +175,7 @@ final class CrashLoad {
                 restarts.add(System.nanoTime() - killed);
                 gate.up();
             }
+            awaitLoad(statuses, options);
             sleep(gap(random, options));
         } catch (RuntimeException e) {
             gate.broken(e);
@@ -228,6 +253,15 @@ final class CrashLoad {
                 Thread.sleep(20);
             }
         }
+    }
+
+    /**
+     * Waits until the load runs again after a start: as many answers as there are client threads. A restarted server
+     * is cold (the JIT has not compiled anything yet), and on a busy machine its first answers are slow; the gap
+     * before the next kill counts from there, so that each kill falls on a load and not on a server still waking up.
+     */
+    private static void awaitLoad(Statuses statuses, Options options) throws InterruptedException {
+        statuses.awaitTotal(statuses.total() + options.clients(), LOAD_RESUME_TIMEOUT);
     }
 
     private static Duration gap(Random random, Options options) {
