@@ -35,11 +35,25 @@ public final class CrashSafety implements Scenario {
     /** The check made through the API after the run. */
     public static final String API_CHECK = "confirmed devices whose code the restarted server refused";
 
-    /** The scenario's settings. */
+    /**
+     * The scenario's settings.
+     *
+     * @param h2WriteDelay H2's {@code WRITE_DELAY} in ms for this run, or -1 for the server's own URL (a demonstration:
+     *     500, H2's default, loses acknowledged commits)
+     */
     public record Options(int kills, int clients, int usersPerClient, Duration gapMin, Duration gapMax,
-            boolean postgres, long seed, boolean keep) {
+            boolean postgres, long seed, boolean keep, int h2WriteDelay) {
+
+        /** With the server's own database settings. */
+        public Options(int kills, int clients, int usersPerClient, Duration gapMin, Duration gapMax, boolean postgres,
+                long seed, boolean keep) {
+            this(kills, clients, usersPerClient, gapMin, gapMax, postgres, seed, keep, -1);
+        }
 
         public Options {
+            if (postgres && h2WriteDelay >= 0) {
+                throw new Settings.InvalidSetting("h2-write-delay is for db=h2 only");
+            }
             if (gapMax.compareTo(gapMin) < 0) {
                 throw new Settings.InvalidSetting("gap-max must be at least gap-min, got " + gapMax.toMillis()
                         + " < " + gapMin.toMillis());
@@ -61,7 +75,7 @@ public final class CrashSafety implements Scenario {
     public String description() {
         return "SIGKILL at random moments under enrolments, confirmations, recovery-code logins and deletions, "
                 + "then the database checked (kills=20 clients=4 users=8 gap-min=500 gap-max=3000 db=h2|postgres "
-                + "seed=0 keep=false)";
+                + "seed=0 keep=false; h2-write-delay=500 shows what H2's default did)";
     }
 
     @Override
@@ -73,7 +87,7 @@ public final class CrashSafety implements Scenario {
                 Duration.ofMillis(settings.integer("gap-max", 3000, 0, 600_000)),
                 settings.choice("db", "h2", "h2", "postgres").equals("postgres"),
                 seed != 0 ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE - 1) + 1,
-                settings.flag("keep", false));
+                settings.flag("keep", false), settings.integer("h2-write-delay", -1, -1, 60_000));
         settings.checkAllUsed();
         return execute(options).report();
     }
@@ -99,6 +113,13 @@ public final class CrashSafety implements Scenario {
             }
             // Tokens from the first logins must outlive the run (they stay valid across restarts: same key).
             setup.property("otpgate.token.access-lifetime", "3h");
+            if (options.h2WriteDelay() >= 0) {
+                report.text("H2 with WRITE_DELAY=" + options.h2WriteDelay() + " instead of the server's own URL "
+                        + "(a demonstration)");
+                setup.property("spring.datasource.url", "jdbc:h2:file:${otpgate.data-dir}/otpgate;AUTO_SERVER=TRUE;"
+                        + "WRITE_DELAY=" + options.h2WriteDelay()
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            }
             Result result = load(options, setup, report);
             report.figure("wall time", Report.seconds(System.nanoTime() - started));
             passed = report.passed();
