@@ -114,8 +114,6 @@ public final class CrashSafety implements Scenario {
             // Tokens from the first logins must outlive the run (they stay valid across restarts: same key).
             setup.property("otpgate.token.access-lifetime", "3h");
             if (options.h2WriteDelay() >= 0) {
-                report.text("H2 with WRITE_DELAY=" + options.h2WriteDelay() + " instead of the server's own URL "
-                        + "(a demonstration)");
                 setup.property("spring.datasource.url", "jdbc:h2:file:${otpgate.data-dir}/otpgate;AUTO_SERVER=TRUE;"
                         + "WRITE_DELAY=" + options.h2WriteDelay()
                         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
@@ -141,6 +139,10 @@ public final class CrashSafety implements Scenario {
             throws IOException, SQLException, InterruptedException {
         report.section("set-up");
         report.machine();
+        if (options.h2WriteDelay() >= 0) {
+            report.figure("H2 WRITE_DELAY", options.h2WriteDelay() + " ms", "instead of the server's own URL (a "
+                    + "demonstration)");
+        }
         Path dumpFile = setup.work().resolve("django-dump.json");
         long importStarted = System.nanoTime();
         List<KnownUser> users = DjangoDump.write(dumpFile, "crash", options.clients() * options.usersPerClient(),
