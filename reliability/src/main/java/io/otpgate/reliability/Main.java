@@ -15,6 +15,7 @@ public final class Main {
 
     static {
         SCENARIOS.put("two-instances", new TwoInstances());
+        SCENARIOS.put("crash-safety", new CrashSafety());
         SCENARIOS.put("secrets-at-rest", new SecretsAtRestScenario());
     }
 
