@@ -44,7 +44,10 @@ class OtpAuthUriFuzzTest {
         assertThat(reparsed.issuer()).isEqualTo(uri.issuer());
         assertThat(reparsed.account()).isEqualTo(uri.account());
         assertThat(reparsed.toUriString()).isEqualTo(printed);
-        assertThat(uri.toString()).doesNotContain(uri.secret().exposeBase32());
+        String secret = uri.secret().exposeBase32();
+        if (!uri.issuer().contains(secret) && !uri.account().contains(secret)) {
+            assertThat(uri.toString()).doesNotContain(secret);
+        }
     }
 
     /**

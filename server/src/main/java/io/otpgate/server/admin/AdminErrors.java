@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -44,6 +45,12 @@ class AdminErrors {
     ModelAndView badRequest(Exception e, HttpServletRequest request) {
         return page(HttpStatus.BAD_REQUEST, "The request is malformed: a field is missing or has the wrong type.",
                 request);
+    }
+
+    /** A header value or parameter name that Spring Security's firewall refuses when it is read (see ApiErrors). */
+    @ExceptionHandler(RequestRejectedException.class)
+    ModelAndView rejected(RequestRejectedException e, HttpServletRequest request) {
+        return page(HttpStatus.BAD_REQUEST, "The request has a header or field that is not allowed.", request);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)

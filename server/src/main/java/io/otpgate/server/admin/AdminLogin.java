@@ -69,13 +69,14 @@ public class AdminLogin {
             throttle.countThrottled();
             return new Refused("Too many failed logins.", null, wait.get(), false);
         }
-        Optional<User> checked = users.checkPassword(username, password, clientAddress);
+        // The password alone is no login here: the last login and LOGIN_SUCCEEDED wait for the code.
+        Optional<UserService.CheckedPassword> checked = users.firstFactor(username, password, clientAddress);
         if (checked.isEmpty()) {
             throttle.failed(username, clientAddress);
             return refused();
         }
         throttle.succeeded(username);
-        User user = checked.get();
+        User user = checked.get().user();
         if (!user.staff()) {
             return refused();
         }
@@ -90,6 +91,7 @@ public class AdminLogin {
         VerificationOutcome outcome = verification.verify(user.id(), typed, EnumSet.allOf(DeviceKind.class), false,
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
+            users.loggedIn(checked.get(), clientAddress);
             return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()));
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {

@@ -9,6 +9,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -80,6 +81,15 @@ class ApiErrors {
     ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e,
             HttpServletRequest request) {
         return problem(HttpStatus.BAD_REQUEST, "parameter `" + e.getParameterName() + "` is required", request);
+    }
+
+    /**
+     * Spring Security's firewall checks header values and parameter names only when they are read (by MVC, after
+     * the filter chain): a control character in {@code Content-Type}, say. A 400, like the URLs it refuses at once.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "the request has a header or parameter that is not allowed", request);
     }
 
     @ExceptionHandler(Exception.class)

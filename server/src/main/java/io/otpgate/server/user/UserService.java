@@ -69,14 +69,29 @@ public class UserService {
     }
 
     /**
-     * Checks a username and password (the first factor). An unknown user costs as much as a wrong password. On
-     * success a Django hash is replaced by an argon2id one and the last login is recorded.
+     * Checks a username and password for a login by password alone, and records it: on success a Django hash is
+     * replaced by an argon2id one and the last login is recorded ({@link #firstFactor}, then {@link #loggedIn}).
      *
      * @param clientAddress for the security log, or null
      * @return the user, if the password matches and the user is active
      */
     @Transactional
     public Optional<User> checkPassword(String username, CharSequence password, String clientAddress) {
+        Optional<CheckedPassword> checked = firstFactor(username, password, clientAddress);
+        checked.ifPresent(c -> loggedIn(c, clientAddress));
+        return checked.flatMap(c -> users.findById(c.user().id()));
+    }
+
+    /**
+     * Checks a username and password as the first of two factors. An unknown user costs as much as a wrong
+     * password. A failure is recorded (LOGIN_FAILED); a success is not, since the login may still be refused: pass
+     * the result to {@link #loggedIn} once the login is complete.
+     *
+     * @param clientAddress for the security log, or null
+     * @return the user and the password that matched, if it matches and the user is active
+     */
+    @Transactional
+    public Optional<CheckedPassword> firstFactor(String username, CharSequence password, String clientAddress) {
         Optional<User> user = find(username);
         String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(null);
         boolean matches = passwords.matches(password, hash);
@@ -85,13 +100,44 @@ public class UserService {
                     user.isEmpty() ? "unknown user" : matches ? "inactive user" : "wrong password");
             return Optional.empty();
         }
-        long id = user.get().id();
-        if (passwords.needsUpgrade(hash) && users.upgradePassword(id, hash, passwords.rehash(password))) {
+        return Optional.of(new CheckedPassword(user.get(), password, hash));
+    }
+
+    /**
+     * Records a completed login: replaces a Django hash of the password by an argon2id one, sets the last login and
+     * writes LOGIN_SUCCEEDED.
+     */
+    @Transactional
+    public void loggedIn(CheckedPassword checked, String clientAddress) {
+        long id = checked.user().id();
+        if (passwords.needsUpgrade(checked.hash)
+                && users.upgradePassword(id, checked.hash, passwords.rehash(checked.password))) {
             events.record(SecurityEventKind.PASSWORD_HASH_UPGRADED, id, null, clientAddress, "to argon2id");
         }
         users.updateLastLogin(id, clock.instant());
         events.record(SecurityEventKind.LOGIN_SUCCEEDED, id, null, clientAddress, null);
-        return users.findById(id);
+    }
+
+    /** A password that {@link #firstFactor} found to match: only this class makes one. */
+    public static final class CheckedPassword {
+        private final User user;
+        private final CharSequence password;
+        private final String hash;
+
+        private CheckedPassword(User user, CharSequence password, String hash) {
+            this.user = user;
+            this.password = password;
+            this.hash = hash;
+        }
+
+        public User user() {
+            return user;
+        }
+
+        @Override
+        public String toString() {
+            return "CheckedPassword[user " + user.id() + ", PROTECTED]";
+        }
     }
 
     /** Sets a new password. @throws OtpgateException INVALID for a bad password, NOT_FOUND for no such user */

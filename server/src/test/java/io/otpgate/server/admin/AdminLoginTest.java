@@ -126,6 +126,34 @@ class AdminLoginTest extends AdminTestBase {
         assertThat(wrongCode.body()).doesNotContain(PASSWORD);
     }
 
+    /**
+     * Found by AdminPagesFuzzTest: the right password with a wrong or missing code, or a non-staff user, recorded a
+     * last login and LOGIN_SUCCEEDED for a login that was refused.
+     */
+    @Test
+    void refusedLoginWithTheRightPasswordRecordsNoLogin() throws Exception {
+        User nonStaff = newUser("plain", false, false);
+        String code = code(staffSecret);
+        assertRefused(post("/admin/login", new MockHttpSession(), "username", staff.username(), "password", PASSWORD,
+                "code", "000000".equals(code) ? "111111" : "000000"), 401);
+        assertRefused(post("/admin/login", new MockHttpSession(), "username", staff.username(), "password", PASSWORD,
+                "code", ""), 401);
+        assertRefused(post("/admin/login", new MockHttpSession(), "username", nonStaff.username(), "password",
+                PASSWORD, "code", code), 401);
+
+        for (User user : List.of(staff, nonStaff)) {
+            assertThat(userService.find(user.username()).orElseThrow().lastLogin()).as(user.username()).isNull();
+            assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_SUCCEEDED'",
+                    user.id())).as(user.username()).isZero();
+        }
+
+        nextStep();
+        logIn(staff, code(staffSecret));
+        assertThat(userService.find(staff.username()).orElseThrow().lastLogin()).isEqualTo(clock.instant());
+        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_SUCCEEDED'",
+                staff.id())).isOne();
+    }
+
     @Test
     void unknownUserInactiveStaffAndNonStaffGetTheSameRefusal() throws Exception {
         Page unknown = post("/admin/login", new MockHttpSession(), "username", "nobody-here", "password", PASSWORD,

@@ -427,6 +427,41 @@ class BadInputTest extends ApiTestBase {
         assertThat(state()).isEqualTo(before);
     }
 
+    /**
+     * Found by ApiBodiesFuzzTest: the firewall checks header values and parameter names when MVC reads them, and its
+     * exception became a 500 (a C1 control character, which Tomcat passes on, in Content-Type; a NUL in a form
+     * field's name).
+     */
+    @Test
+    void whenHeaderOrParameterRefusedByFirewallThenProblemJsonAndNothingChanged() throws Exception {
+        Enrolled enrolled = enrol();
+        State before = state();
+        Bad header = new Bad("a C1 control character in Content-Type", "application/json\u0085",
+                "{\"refresh\":\"${refresh}\"}", 400, "the request has a header or parameter that is not allowed");
+        Bad parameter = new Bad("a NUL in a form field's name", MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+                "a%00b=1", 400, "the request has a header or parameter that is not allowed");
+
+        Map<String, String> values = Map.of("refresh", enrolled.verified().refresh());
+        String bearer = enrolled.passwordOnly().access();
+        assertRefused(sendRaw(HttpMethod.POST, "/api/token/refresh", bearer, header, values), header);
+        assertRefused(sendRaw(HttpMethod.POST, "/api/token/blacklist", bearer, parameter, values), parameter);
+        assertRefused(sendRaw(HttpMethod.POST, "/api/totp/login", bearer, header, values), header);
+
+        assertThat(state()).isEqualTo(before);
+    }
+
+    /** As {@link #send}, with the Content-Type header as given (not parsed by the test client). */
+    private Answer sendRaw(HttpMethod method, String path, String bearer, Bad bad, Map<String, String> values)
+            throws Exception {
+        String body = bad.body();
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            body = body.replace("${" + value.getKey() + "}", value.getValue());
+        }
+        MockHttpServletRequestBuilder request = MockMvcRequestBuilders.request(method, path)
+                .header(HttpHeaders.CONTENT_TYPE, bad.contentType()).content(body.getBytes(StandardCharsets.UTF_8));
+        return call(request, bearer, null);
+    }
+
     /** The request as a chunked upload sends it: no {@code Content-Length}, so only reading finds the size. */
     private static RequestPostProcessor withoutContentLength() {
         return original -> {

@@ -25,10 +25,13 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockHttpSession;
+import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestContextManager;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
@@ -37,7 +40,9 @@ import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
+import io.otpgate.server.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
+import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -48,8 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
  * MockMvc and the whole filter chain), on a fresh in-memory H2 database and a {@link TestClock} that never moves, so
  * that tokens and the current TOTP code stay valid for the whole run.
  *
- * <p>Two users are made at start: {@code fuzz-enrolled}, with a confirmed TOTP device, recovery codes and an OAuth
- * profile, and {@code fuzz-plain}, with none. Their tokens, code and recovery code fill the placeholders of fuzz
+ * <p>Three users are made at start: {@code fuzz-enrolled}, with a confirmed TOTP device, recovery codes and an OAuth
+ * profile, {@code fuzz-plain}, with none, and the superuser {@code fuzz-admin} with a TOTP device. Their tokens, code and recovery code fill the placeholders of fuzz
  * inputs ({@link #fill}). The database is then recorded as the baseline; after any input that changed it, it is put
  * back ({@link #restore}), so that every input meets the same state: a spent refresh token, a used code or a
  * consumed recovery code is valid again for the next input.
@@ -58,6 +63,7 @@ final class FuzzServer {
 
     static final String ENROLLED = "fuzz-enrolled";
     static final String PLAIN = "fuzz-plain";
+    static final String ADMIN = "fuzz-admin";
     static final String PASSWORD = "fuzz password 123";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -79,6 +85,8 @@ final class FuzzServer {
     final String code;
     final String recoveryCode;
     final long oauthProfileId;
+    /** The admin panel's fixture: a superuser with a TOTP device, and the ids that admin paths name. */
+    final Admin admin;
     /** Every token the server handed out in this run: only these may ever authenticate. */
     final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
     private final List<String> baselineScript;
@@ -99,6 +107,11 @@ final class FuzzServer {
 
     /** A token pair. */
     record Tokens(String access, String refresh) {
+    }
+
+    /** The superuser {@code fuzz-admin}, its code, and ids of users, devices and an OAuth profile. */
+    record Admin(long adminId, String code, long enrolledId, long plainId, long adminTotpId, long enrolledTotpId,
+            long enrolledStaticId, long oauthProfileId) {
     }
 
     /** An answer: status, content type, body. */
@@ -166,12 +179,42 @@ final class FuzzServer {
         oauthProfileId = profile.json().get("id").asLong();
         plain = login(PLAIN);
 
+        User superuser = users.create(new NewUser(ADMIN, "", "", "", true, true), PASSWORD);
+        OtpSecret adminSecret = context.getBean(TotpEnrolment.class).enrol(superuser, "phone", true, null).uri()
+                .secret();
+        admin = new Admin(superuser.id(), Totp.defaults().generate(adminSecret, clock.instant()),
+                id("select id from auth_user where username = ?", ENROLLED),
+                id("select id from auth_user where username = ?", PLAIN),
+                id("select d.id from totp_device d join auth_user u on u.id = d.user_id where u.username = ?", ADMIN),
+                id("select d.id from totp_device d join auth_user u on u.id = d.user_id where u.username = ?",
+                        ENROLLED),
+                id("select d.id from static_device d join auth_user u on u.id = d.user_id where u.username = ?",
+                        ENROLLED),
+                oauthProfileId);
+
         // The code was used to confirm the device: the baseline is the state just before that, as far as the code
         // is concerned, so that ${code} is accepted by every input that sends it.
         jdbc.sql("update totp_device set last_step = -1, last_used_at = null").update();
         baselineScript = jdbc.sql("script nopasswords nosettings").query(String.class).list().stream()
                 .filter(statement -> !statement.startsWith("--")).toList();
         baseline = snapshot();
+    }
+
+    private long id(String sql, String username) {
+        return jdbc.sql(sql).param(username).query(Long.class).single();
+    }
+
+    /**
+     * A session of {@code fuzz-admin} in the admin panel, logged in with the password and the code. The code is
+     * used by it: call between inputs only (the database is put back after).
+     */
+    MockHttpSession adminSession() throws Exception {
+        MockHttpSession before = new MockHttpSession();
+        MvcResult result = mvc.perform(MockMvcRequestBuilders.post("/admin/login").param("username", ADMIN)
+                .param("password", PASSWORD).param("code", admin.code()).with(SecurityMockMvcRequestPostProcessors.csrf())
+                .session(before)).andReturn();
+        assertThat(result.getResponse().getStatus()).as("the admin's login").isEqualTo(302);
+        return (MockHttpSession) result.getRequest().getSession(false);
     }
 
     private Tokens login(String username) throws Exception {
@@ -228,7 +271,8 @@ final class FuzzServer {
 
     /**
      * Replaces the placeholders {@code ${username}}, {@code ${password}}, {@code ${code}}, {@code ${recovery}},
-     * {@code ${refresh}}, {@code ${access}} and {@code ${oauth_id}} with values valid in the baseline; other bytes
+     * {@code ${refresh}}, {@code ${access}}, {@code ${oauth_id}} and {@code ${admin_code}} with values valid in the
+     * baseline; other bytes
      * are kept as they are.
      */
     byte[] fill(byte[] input) {
@@ -238,7 +282,8 @@ final class FuzzServer {
         }
         text = text.replace("${username}", ENROLLED).replace("${password}", PASSWORD).replace("${code}", code)
                 .replace("${recovery}", recoveryCode).replace("${refresh}", enrolledVerified.refresh())
-                .replace("${access}", enrolledVerified.access()).replace("${oauth_id}", Long.toString(oauthProfileId));
+                .replace("${access}", enrolledVerified.access()).replace("${oauth_id}", Long.toString(oauthProfileId))
+                .replace("${admin_code}", admin.code());
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
