@@ -16,6 +16,7 @@ public final class Main {
     static {
         SCENARIOS.put("two-instances", new TwoInstances());
         SCENARIOS.put("secrets-at-rest", new SecretsAtRestScenario());
+        SCENARIOS.put("soak", new Soak());
     }
 
     private Main() {

@@ -87,6 +87,25 @@ public final class Settings {
         };
     }
 
+    /**
+     * One of a few words ({@code db=h2}), or the default.
+     *
+     * @throws InvalidSetting naming the key, the value and the words allowed
+     */
+    public synchronized String choice(String key, String otherwise, String... allowed) {
+        used.add(key);
+        String text = values.get(key);
+        if (text == null) {
+            return otherwise;
+        }
+        for (String word : allowed) {
+            if (word.equals(text.trim())) {
+                return word;
+            }
+        }
+        throw new InvalidSetting(key + " must be one of " + String.join(", ", allowed) + ", got \"" + text + "\"");
+    }
+
     /** @throws InvalidSetting if a key was given that no read asked for */
     public synchronized void checkAllUsed() {
         Set<String> unknown = new TreeSet<>(values.keySet());
