@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
  * which collects first and then counts only live objects: its {@code Total} line is the live heap, whatever the
  * collector), the committed heap ({@code jvm_memory_committed_bytes{area="heap"}} of {@code /actuator/prometheus})
  * and the resident set ({@code VmRSS} of {@code /proc/PID/status}). jcmd must be the one of the server's JDK.
+ *
+ * <p>A password hash in progress at the moment of the reading holds argon2id's working memory, 16 MiB (Spring
+ * Security's defaults), as 16 384 BouncyCastle {@code Argon2BytesGenerator$Block} objects of one {@code long[128]}
+ * each: live, but gone a fraction of a second later. The histogram counts them, so the reading also gives the heap
+ * without them ({@link Reading#heapWithoutHashes()}): a series of that does not jump by 17 MB whenever a login happens
+ * to be hashing.
  */
 public final class HeapProbe {
 
@@ -29,16 +35,33 @@ public final class HeapProbe {
     private static final Pattern COMMITTED = Pattern.compile(
             "(?m)^jvm_memory_committed_bytes\\{area=\"heap\"[^}]*}\\s+([0-9.Ee+]+)\\s*$");
     private static final Pattern RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB\\s*$");
+    private static final Pattern ARGON2_BLOCKS = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+"
+            + "org\\.bouncycastle\\.crypto\\.generators\\.Argon2BytesGenerator\\$Block\\b");
+    /** A {@code long[128]}: 16 bytes of header and length, 1024 of values. */
+    static final long ARGON2_BLOCK_ARRAY_BYTES = 16 + 128 * 8;
+    /** Blocks of one hash: 16 MiB of 1 KiB blocks. */
+    static final long ARGON2_BLOCKS_PER_HASH = 16 * 1024;
 
     /**
      * One reading.
      *
      * @param heapAfterGc bytes of live objects after a full GC
+     * @param argon2Bytes of these, the bytes of argon2id blocks (password hashes in progress)
      * @param heapCommitted bytes the JVM holds for its heap, or -1 if the server did not say
      * @param rss resident bytes of the whole process
      * @param gcNanos how long the jcmd call took (attach, full GC, histogram)
      */
-    public record Reading(long heapAfterGc, long heapCommitted, long rss, long gcNanos) {
+    public record Reading(long heapAfterGc, long argon2Bytes, long heapCommitted, long rss, long gcNanos) {
+
+        /** The live heap without argon2id's working memory of password hashes in progress. */
+        public long heapWithoutHashes() {
+            return heapAfterGc - argon2Bytes;
+        }
+
+        /** Password hashes in progress at the reading (rounded: 16 384 blocks each). */
+        public long hashesInProgress() {
+            return Math.round((double) argon2Bytes / (ARGON2_BLOCKS_PER_HASH * (ARGON2_BLOCK_ARRAY_BYTES + 16)));
+        }
     }
 
     private final Path jcmd;
@@ -67,9 +90,9 @@ public final class HeapProbe {
      */
     public Reading read(long pid, URI server) {
         long started = System.nanoTime();
-        long live = liveBytes(jcmd(pid, "GC.class_histogram"));
+        String histogram = jcmd(pid, "GC.class_histogram");
         long gcNanos = System.nanoTime() - started;
-        return new Reading(live, committedHeap(server), rss(pid), gcNanos);
+        return new Reading(liveBytes(histogram), argon2Bytes(histogram), committedHeap(server), rss(pid), gcNanos);
     }
 
     /**
@@ -83,6 +106,19 @@ public final class HeapProbe {
             throw new IllegalStateException("GC.class_histogram printed no Total line");
         }
         return Long.parseLong(total.group(2));
+    }
+
+    /**
+     * The bytes of argon2id's blocks in a histogram: the {@code Argon2BytesGenerator$Block} objects and, for each,
+     * its {@code long[128]} (counted under {@code [J} with every other long array); 0 if there are none.
+     */
+    static long argon2Bytes(String histogram) {
+        Matcher blocks = ARGON2_BLOCKS.matcher(histogram);
+        if (!blocks.find()) {
+            return 0;
+        }
+        long instances = Long.parseLong(blocks.group(1));
+        return Long.parseLong(blocks.group(2)) + instances * ARGON2_BLOCK_ARRAY_BYTES;
     }
 
     /** {@code VmRSS} of {@code /proc/PID/status}, bytes; -1 if it cannot be read. */

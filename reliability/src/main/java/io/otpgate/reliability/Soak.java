@@ -57,6 +57,8 @@ public final class Soak implements Scenario {
     /**
      * The scenario's settings.
      *
+     * @param rampUp before the soak, the rate climbs from 0 to {@code rate} in this time (the servers' JIT compilers
+     *        warm up); counted apart
      * @param duration the soak's length: a whole number of intervals
      * @param interval one progress line per server each interval (a minute)
      * @param heapEvery the heap is read every this many intervals (and once before the load)
@@ -65,10 +67,13 @@ public final class Soak implements Scenario {
      * @param keep keep the work directory (server logs) even if the run passes
      * @param progress where the progress lines go as the run goes
      */
-    public record Options(Duration duration, Duration interval, int heapEvery, int rate, Databases databases,
-            double heapBoundMbPerHour, boolean keep, PrintStream progress) {
+    public record Options(Duration rampUp, Duration duration, Duration interval, int heapEvery, int rate,
+            Databases databases, double heapBoundMbPerHour, boolean keep, PrintStream progress) {
 
         public Options {
+            if (rampUp.isNegative()) {
+                throw new IllegalArgumentException("rampUp must be 0 or more, got " + rampUp);
+            }
             if (interval.isNegative() || interval.isZero() || duration.toNanos() % interval.toNanos() != 0
                     || duration.compareTo(interval) < 0) {
                 throw new IllegalArgumentException("duration must be a whole number (1 or more) of intervals, got "
@@ -132,7 +137,8 @@ public final class Soak implements Scenario {
             List<HeapTrend.Sample> series = new ArrayList<>();
             for (HeapSample sample : heap) {
                 if (sample.elapsedNanos() > 0) {
-                    series.add(new HeapTrend.Sample(sample.elapsedNanos() / 60e9, sample.reading().heapAfterGc()));
+                    series.add(new HeapTrend.Sample(sample.elapsedNanos() / 60e9,
+                            sample.reading().heapWithoutHashes()));
                 }
             }
             return HeapTrend.of(series, boundMbPerHour);
@@ -146,19 +152,20 @@ public final class Soak implements Scenario {
     @Override
     public String description() {
         return "mixed traffic at a fixed rate against H2, PostgreSQL or both at once: errors, p99 over time, heap"
-                + " after GC every 5 min (minutes=30 rate=200 db=h2|postgres|both heap-every=5 keep=false)";
+                + " after GC every 5 min (minutes=30 rate=200 db=h2|postgres|both ramp=1 heap-every=5 keep=false)";
     }
 
     @Override
     public Report run(Settings settings) throws IOException {
         int minutes = settings.integer("minutes", 30, 1, 24 * 60);
+        int rampUp = settings.integer("ramp", 1, 0, 10);
         int rate = settings.integer("rate", 200, 1, 5000);
         Databases databases = Databases.of(settings.choice("db", "h2", "h2", "postgres", "both"));
         int heapEvery = settings.integer("heap-every", 5, 1, 24 * 60);
         boolean keep = settings.flag("keep", false);
         settings.checkAllUsed();
-        return execute(new Options(Duration.ofMinutes(minutes), Duration.ofMinutes(1), heapEvery, rate, databases,
-                HeapTrend.DEFAULT_BOUND_MB_PER_HOUR, keep, System.out)).report();
+        return execute(new Options(Duration.ofMinutes(rampUp), Duration.ofMinutes(minutes), Duration.ofMinutes(1),
+                heapEvery, rate, databases, HeapTrend.DEFAULT_BOUND_MB_PER_HOUR, keep, System.out)).report();
     }
 
     /** Runs the scenario: starts the database(s) and server(s), the warm-up, the load, and reads the heap. */
@@ -245,10 +252,25 @@ public final class Soak implements Scenario {
     private static void soak(Options options, List<Run> runs, HeapProbe probe, PrintStream out) {
         int intervals = options.intervals();
         long intervalNanos = options.interval().toNanos();
-        long start = System.nanoTime() + 200_000_000L;
+        long rampStart = System.nanoTime() + 200_000_000L;
+        for (Run run : runs) {
+            run.load.start(rampStart, options.rampUp(), options.duration(), intervals, options.windowIntervals());
+        }
+        long start = rampStart + options.rampUp().toNanos();
+        if (!options.rampUp().isZero()) {
+            sleepUntil(start);
+            for (Run run : runs) {
+                SoakTally ramp = run.load.rampUp();
+                synchronized (run.load) {
+                    out.println(label(run) + " ramp-up " + minutes(options.rampUp()) + " from 0 to " + options.rate()
+                            + "/s: sent " + ramp.sent + ", errors so far " + ramp.errors() + ", p99 "
+                            + Report.millis(ramp.latencies.percentile(99)) + " (not counted below)");
+                }
+            }
+            out.flush();
+        }
         for (Run run : runs) {
             run.lastCpuNanos = cpuNanos(run.server.pid());
-            run.load.start(start, options.duration(), intervals, options.windowIntervals());
         }
         long runnerCpu = cpuNanos(ProcessHandle.current().pid());
         for (int k = 1; k <= intervals; k++) {
@@ -282,9 +304,9 @@ public final class Soak implements Scenario {
     private static void sampleHeap(HeapProbe probe, Run run, long elapsedNanos, PrintStream out) {
         HeapProbe.Reading reading = probe.read(run.server.pid(), run.server.baseUri());
         run.heap.add(new HeapSample(elapsedNanos, reading));
-        out.println(label(run) + " " + clock(elapsedNanos) + " heap after full GC " + mb(reading.heapAfterGc())
-                + ", committed " + mb(reading.heapCommitted()) + ", RSS " + mb(reading.rss()) + " (jcmd "
-                + Report.seconds(reading.gcNanos()) + ")");
+        out.println(label(run) + " " + clock(elapsedNanos) + " heap after full GC " + mb(reading.heapWithoutHashes())
+                + hashes(reading) + ", committed " + mb(reading.heapCommitted()) + ", RSS " + mb(reading.rss())
+                + " (jcmd " + Report.seconds(reading.gcNanos()) + ")");
     }
 
     /** {@code 05:00/30:00  sent 12000  2xx 12000  4xx 0  5xx 0  errors 0  p50 ... } */
@@ -301,10 +323,18 @@ public final class Soak implements Scenario {
     private static void addTo(Report report, Options options, List<Run> runs) {
         for (Run run : runs) {
             SoakTally total = run.load.total();
-            report.section(run.name + ": warm-up (not counted below)");
+            report.section(run.name + ": warm-up and ramp-up (not counted below)");
             report.figure("sessions logged in", run.warmUp.sessions(), "password, status, code, "
                     + SoakLoad.WARM_UP_THREADS + " at a time, in " + Report.seconds(run.warmUp.nanos()));
             report.mustBeZero("warm-up failures", run.warmUp.failures());
+
+            SoakTally ramp = run.load.rampUp();
+            if (ramp.requests() > 0) {
+                report.figure("ramp-up requests", ramp.requests(), "in " + minutes(options.rampUp()) + ", from 0 to "
+                        + options.rate() + "/s: errors " + ramp.errors() + ", p99 "
+                        + Report.millis(ramp.latencies.percentile(99)));
+                report.mustBeZero("ramp-up 5xx", ramp.status5xx);
+            }
 
             report.section(run.name + ": requests (every one must be answered 200 with the body it promises)");
             report.figure("scheduled", total.requests(), options.rate() + "/s for " + minutes(options.duration()));
@@ -342,11 +372,12 @@ public final class Soak implements Scenario {
                 report.text("  " + line(row, options.duration().toNanos()));
             }
 
-            report.section(run.name + ": memory (heap after a full GC: jcmd GC.class_histogram)");
+            report.section(run.name + ": memory (live heap after a full GC, jcmd GC.class_histogram, less argon2id"
+                    + " blocks of hashes in progress)");
             for (HeapSample sample : run.heap) {
-                report.text(String.format(Locale.ROOT, "  %s  heap after GC %10s  committed %10s  RSS %10s%s",
-                        clock(sample.elapsedNanos()), mb(sample.reading().heapAfterGc()),
-                        mb(sample.reading().heapCommitted()), mb(sample.reading().rss()),
+                report.text(String.format(Locale.ROOT, "  %s  heap after GC %10s%s  committed %10s  RSS %10s%s",
+                        clock(sample.elapsedNanos()), mb(sample.reading().heapWithoutHashes()),
+                        hashes(sample.reading()), mb(sample.reading().heapCommitted()), mb(sample.reading().rss()),
                         sample.elapsedNanos() == 0 ? "  (before the load: not in the trend)" : ""));
             }
             HeapTrend trend = run.trend(options.heapBoundMbPerHour());
@@ -379,6 +410,12 @@ public final class Soak implements Scenario {
         report.figure(name + ": heap", trend.verdict(), trend.describe());
         report.require(name + ": the heap does not grow (" + trend.describe() + ")",
                 trend.verdict() != HeapTrend.Verdict.GROWTH);
+    }
+
+    /** {@code  (+ 16.8 MB: 1 password hash in progress)}, or nothing. */
+    private static String hashes(HeapProbe.Reading reading) {
+        return reading.argon2Bytes() == 0 ? "" : " (+ " + mb(reading.argon2Bytes()) + ": "
+                + reading.hashesInProgress() + " password hash(es) in progress)";
     }
 
     private static String label(Run run) {

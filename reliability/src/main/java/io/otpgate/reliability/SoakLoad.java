@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongUnaryOperator;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -29,17 +30,22 @@ import tools.jackson.databind.node.MissingNode;
 import io.otpgate.reliability.SoakSession.Kind;
 
 /**
- * The soak's traffic against one server: open-loop, at a fixed rate. Request {@code i} is due at
- * {@code start + i / rate}; at that time the scheduler thread gives it to the next session that has no request in
- * flight ({@link SoakSession}), and its latency is measured from the due time, so a server that stalls is charged
- * for the requests it delayed (no coordinated omission). The sessions bound the requests in flight: if all of them
- * wait for answers, the due requests wait for the first answer, and are charged for that wait. Every request has a
- * {@value #REQUEST_TIMEOUT_SECONDS}-s timeout; the scheduler stops {@value #END_GRACE_SECONDS} s after the end at the
- * latest, counting what it could not send as errors.
+ * The soak's traffic against one server: open-loop, at a fixed rate, after a ramp-up. During the ramp-up the rate
+ * climbs linearly from 0 to {@code rate} (request {@code i} is due at {@code start + sqrt(2 * ramp * i / rate)}), so
+ * that the server's JIT compiler warms up before the full rate; those requests are counted apart. Then request
+ * {@code i} is due at {@code start + ramp + i / rate}. At its due time the scheduler thread gives a request to the
+ * next session that has no request in flight ({@link SoakSession}), and its latency is measured from the due time, so
+ * a server that stalls is charged for the requests it delayed (no coordinated omission). The sessions bound the
+ * requests in flight: if all of them wait for answers, the due requests wait for the first answer, and are charged
+ * for that wait. Every request has a {@value #REQUEST_TIMEOUT_SECONDS}-s timeout; the scheduler stops
+ * {@value #END_GRACE_SECONDS} s after the end at the latest, counting what it could not send as errors.
  *
- * <p>A session that gets anything but the answer it expects ends there (its tokens may be spent), and a new session
- * of the next user in the pool logs in. Users are taken in turn: a user comes back long after its last code, and a
- * session never sends a code in a step its user already sent one in.
+ * <p>After a timeout, no answer or a 5xx, a session tries the same request again at its next turn (a TOTP login in
+ * the next step), except a refresh, whose token may be spent: the session ends. After a 4xx or a wrong body, the
+ * session ends too: its state is not what it believes. A new session of the next user in the pool takes the place of
+ * an ended one, and logs in. So a stalled server is not answered by a storm of password logins (argon2id, the most
+ * expensive request): the mix stays near its shares. Users are taken in turn: a user comes back long after its last
+ * code, and a session never sends a code in a step its user already sent one in.
  */
 final class SoakLoad implements AutoCloseable {
 
@@ -65,6 +71,7 @@ final class SoakLoad implements AutoCloseable {
     private final LinkedBlockingQueue<SoakSession> ready = new LinkedBlockingQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final SoakTally total = new SoakTally(true);
+    private final SoakTally ramp = new SoakTally(false);
     private final Latencies firstWindow = new Latencies();
     private final Latencies lastWindow = new Latencies();
     private SoakTally interval = new SoakTally(false);
@@ -169,32 +176,47 @@ final class SoakLoad implements AutoCloseable {
     }
 
     /**
-     * Starts sending: {@code rate} requests a second from {@code startNanos} ({@link System#nanoTime()}) for
-     * {@code duration}.
+     * Starts sending from {@code startNanos} ({@link System#nanoTime()}): the ramp-up, then {@code rate} requests a
+     * second for {@code duration}.
      *
+     * @param rampUp 0 for none
      * @param intervals how many progress intervals the run has (the last {@code windowIntervals} of them make the
      *        last window)
      * @param windowIntervals intervals in the first and last windows (whose p99 the report compares)
      */
-    synchronized void start(long startNanos, Duration duration, int intervals, int windowIntervals) {
+    synchronized void start(long startNanos, Duration rampUp, Duration duration, int intervals, int windowIntervals) {
         if (scheduler != null) {
             throw new IllegalStateException(name + " started already");
         }
         this.intervals = intervals;
         this.windowIntervals = windowIntervals;
         ready.addAll(firstSessions);
+        long rampNanos = rampUp.toNanos();
+        long rampSlots = rampNanos / 2 * rate / 1_000_000_000L;
+        long mainStart = startNanos + rampNanos;
         long slots = duration.toNanos() * rate / 1_000_000_000L;
-        long hardStop = startNanos + duration.toNanos() + TimeUnit.SECONDS.toNanos(END_GRACE_SECONDS);
-        scheduler = new Thread(() -> schedule(startNanos, slots, hardStop), "soak-" + name + "-scheduler");
+        long hardStop = mainStart + duration.toNanos() + TimeUnit.SECONDS.toNanos(END_GRACE_SECONDS);
+        scheduler = new Thread(() -> {
+            // due times of the ramp: N(t) = rate * t^2 / (2 * ramp) requests by time t
+            // (what the ramp could not send before the full rate starts is counted apart, as not sent)
+            schedule(i -> startNanos + (long) Math.sqrt(2.0 * rampNanos * 1e9 * i / rate), rampSlots, true,
+                    mainStart);
+            if (Thread.currentThread().isInterrupted()) {
+                unsent(slots, false);
+            } else {
+                schedule(i -> mainStart + i * 1_000_000_000L / rate, slots, false, hardStop);
+            }
+        }, "soak-" + name + "-scheduler");
         scheduler.setDaemon(true);
         scheduler.start();
     }
 
-    private void schedule(long startNanos, long slots, long hardStop) {
+    /** Sends {@code slots} requests at their due times, each as soon as a session is ready, until {@code hardStop}. */
+    private void schedule(LongUnaryOperator dueTime, long slots, boolean rampUp, long hardStop) {
         for (long i = 0; i < slots; i++) {
-            long due = startNanos + i * 1_000_000_000L / rate;
+            long due = dueTime.applyAsLong(i);
             if (!parkUntil(due)) {
-                unsent(slots - i);
+                unsent(slots - i, rampUp);
                 return;
             }
             SoakSession session = ready.poll();
@@ -210,10 +232,10 @@ final class SoakLoad implements AutoCloseable {
                 if (session != null) {
                     ready.add(session);
                 }
-                unsent(slots - i);
+                unsent(slots - i, rampUp);
                 return;
             }
-            send(session, due);
+            send(session, due, rampUp);
         }
     }
 
@@ -228,47 +250,74 @@ final class SoakLoad implements AutoCloseable {
         return true;
     }
 
-    private void send(SoakSession session, long due) {
+    private void send(SoakSession session, long due, boolean rampUp) {
         SoakSession.Planned planned = session.next(Instant.now());
         long lag = System.nanoTime() - due;
         synchronized (this) {
-            interval.sent(planned.kind(), planned.substituted(), lag);
-            total.sent(planned.kind(), planned.substituted(), lag);
+            for (SoakTally tally : tallies(rampUp)) {
+                tally.sent(planned.kind(), planned.substituted(), lag);
+            }
         }
         inFlight.incrementAndGet();
         try {
-            client.sendAsync(planned.request(), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((answer, failure) -> complete(session, planned.kind(), due, answer, failure));
+            client.sendAsync(planned.request(), HttpResponse.BodyHandlers.ofString()).whenComplete(
+                    (answer, failure) -> complete(session, planned.kind(), due, rampUp, answer, failure));
         } catch (RuntimeException e) {
-            complete(session, planned.kind(), due, null, e);
+            complete(session, planned.kind(), due, rampUp, null, e);
         }
     }
 
-    private void complete(SoakSession session, Kind kind, long due, HttpResponse<String> answer, Throwable failure) {
+    private void complete(SoakSession session, Kind kind, long due, boolean rampUp, HttpResponse<String> answer,
+            Throwable failure) {
         long latency = System.nanoTime() - due;
         try {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                record(kind, latency, -1, false, cause instanceof HttpTimeoutException);
-                next(session, false);
+                record(kind, latency, rampUp, -1, false, cause instanceof HttpTimeoutException);
+                next(session, kind == Kind.REFRESH ? Outcome.BROKEN : Outcome.AGAIN);
                 return;
             }
-            boolean good = answer.statusCode() == 200 && session.answered(kind, parse(answer.body()));
-            record(kind, latency, answer.statusCode(), good, false);
-            next(session, good);
+            int status = answer.statusCode();
+            boolean good = status == 200 && session.answered(kind, parse(answer.body()));
+            record(kind, latency, rampUp, status, good, false);
+            if (good) {
+                next(session, Outcome.DONE);
+            } else if (status >= 500 && status <= 599 && kind != Kind.REFRESH) {
+                next(session, Outcome.AGAIN);
+            } else {
+                next(session, Outcome.BROKEN);
+            }
         } finally {
             inFlight.decrementAndGet();
         }
     }
 
-    private synchronized void record(Kind kind, long latency, int status, boolean good, boolean timeout) {
-        for (SoakTally tally : new SoakTally[] {interval, total}) {
+    /** What a session does after an answer, or its absence. */
+    private enum Outcome {
+        /** The expected answer: the next request, or the end of the session. */
+        DONE,
+        /** No answer, or a 5xx, to a request that may be sent again: again at its next turn. */
+        AGAIN,
+        /** Its state may not be what it believes (a spent refresh token, a 4xx, a wrong body): it ends. */
+        BROKEN
+    }
+
+    private SoakTally[] tallies(boolean rampUp) {
+        return rampUp ? new SoakTally[] {ramp} : new SoakTally[] {interval, total};
+    }
+
+    private synchronized void record(Kind kind, long latency, boolean rampUp, int status, boolean good,
+            boolean timeout) {
+        for (SoakTally tally : tallies(rampUp)) {
             if (status < 0) {
                 tally.failed(kind, timeout, latency);
             } else {
                 tally.answered(kind, status, good, latency);
             }
+        }
+        if (rampUp) {
+            return;
         }
         if (intervalIndex < windowIntervals) {
             firstWindow.add(latency);
@@ -278,9 +327,9 @@ final class SoakLoad implements AutoCloseable {
         }
     }
 
-    /** The session goes on, or (finished, or its answer was not the expected one) a new one takes its place. */
-    private void next(SoakSession session, boolean good) {
-        if (good && !session.finished()) {
+    /** The session goes on, or (finished, or broken) a new one takes its place. */
+    private void next(SoakSession session, Outcome outcome) {
+        if (outcome == Outcome.AGAIN || outcome == Outcome.DONE && !session.finished()) {
             ready.add(session);
         } else if (!over) {
             ready.add(replace(session));
@@ -297,9 +346,10 @@ final class SoakLoad implements AutoCloseable {
         return new SoakSession(user, base, REQUEST_TIMEOUT);
     }
 
-    private synchronized void unsent(long count) {
-        interval.unsent(count);
-        total.unsent(count);
+    private synchronized void unsent(long count, boolean rampUp) {
+        for (SoakTally tally : tallies(rampUp)) {
+            tally.unsent(count);
+        }
     }
 
     /** Ends the current progress interval and returns its figures. */
@@ -340,6 +390,11 @@ final class SoakLoad implements AutoCloseable {
 
     synchronized SoakTally total() {
         return total;
+    }
+
+    /** The ramp-up's requests (not in {@link #total()}). */
+    synchronized SoakTally rampUp() {
+        return ramp;
     }
 
     /** Latencies of the requests answered in the first {@code windowIntervals} intervals. */

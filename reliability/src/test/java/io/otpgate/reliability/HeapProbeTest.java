@@ -23,6 +23,22 @@ class HeapProbeTest {
     }
 
     @Test
+    void argon2BytesWhenHashInProgressThenItsBlocksAndTheirArrays() {
+        String histogram = """
+                   1:         17210       19513872  [J (java.base@25.0.3)
+                  14:         16384         262144  org.bouncycastle.crypto.generators.Argon2BytesGenerator$Block
+                Total        706626       53140112
+                """;
+
+        long argon2 = HeapProbe.argon2Bytes(histogram);
+        assertThat(argon2).isEqualTo(262_144L + 16_384L * 1040);
+        HeapProbe.Reading reading = new HeapProbe.Reading(HeapProbe.liveBytes(histogram), argon2, -1, -1, 0);
+        assertThat(reading.heapWithoutHashes()).isEqualTo(53_140_112L - 17_301_504L);
+        assertThat(reading.hashesInProgress()).isEqualTo(1);
+        assertThat(HeapProbe.argon2Bytes("Total        706626       33140112\n")).isZero();
+    }
+
+    @Test
     void liveBytesWhenNoTotalLineThenRefused() {
         assertThatThrownBy(() -> HeapProbe.liveBytes("27720:\ncom.sun.tools.attach.AttachNotSupportedException\n"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no Total line");
