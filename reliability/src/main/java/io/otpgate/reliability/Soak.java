@@ -228,6 +228,7 @@ public final class Soak implements Scenario {
             }
             out.flush();
             soak(options, runs, probe, out);
+            report.figure("load average at the end", loadAverages(), "1, 5 and 15 minutes; the machine is shared");
             addTo(report, options, runs);
             report.figure("wall time", Report.seconds(System.nanoTime() - started));
             passed = report.passed();
