@@ -108,12 +108,13 @@ public final class Soak implements Scenario {
     }
 
     /** One heap reading; {@code elapsedNanos} from the start of the load (0: before it). */
-    record HeapSample(long elapsedNanos, HeapProbe.Reading reading) {
+    record HeapSample(long elapsedNanos, HeapProbe.Reading reading, H2Cache h2Cache) {
     }
 
     /** One server's run: its process, its load and what was measured. */
     static final class Run {
         final String name;
+        final ServerSetup setup;
         final ServerProcess server;
         final SoakLoad load;
         final String imported;
@@ -124,8 +125,9 @@ public final class Soak implements Scenario {
         int unfinished;
         long lastCpuNanos;
 
-        Run(String name, ServerProcess server, SoakLoad load, String imported, long importNanos) {
+        Run(String name, ServerSetup setup, ServerProcess server, SoakLoad load, String imported, long importNanos) {
             this.name = name;
+            this.setup = setup;
             this.server = server;
             this.load = load;
             this.imported = imported;
@@ -205,7 +207,7 @@ public final class Soak implements Scenario {
                 Files.delete(dumpFile);
                 long importNanos = System.nanoTime() - importStarted;
                 ServerProcess server = setup.start(name);
-                runs.add(new Run(name, server, new SoakLoad(name, server.baseUri(), users, options.rate(),
+                runs.add(new Run(name, setup, server, new SoakLoad(name, server.baseUri(), users, options.rate(),
                         options.sessions()), imported, importNanos));
             }
             report.text("server JDK: " + setups.get(0).java());
@@ -304,10 +306,11 @@ public final class Soak implements Scenario {
 
     private static void sampleHeap(HeapProbe probe, Run run, long elapsedNanos, PrintStream out) {
         HeapProbe.Reading reading = probe.read(run.server.pid(), run.server.baseUri());
-        run.heap.add(new HeapSample(elapsedNanos, reading));
+        H2Cache h2Cache = H2Cache.read(run.setup);
+        run.heap.add(new HeapSample(elapsedNanos, reading, h2Cache));
         out.println(label(run) + " " + clock(elapsedNanos) + " heap after full GC " + mb(reading.heapWithoutHashes())
                 + hashes(reading) + ", committed " + mb(reading.heapCommitted()) + ", RSS " + mb(reading.rss())
-                + " (jcmd " + Report.seconds(reading.gcNanos()) + ")");
+                + " (jcmd " + Report.seconds(reading.gcNanos()) + ")" + (h2Cache.known() ? "; " + h2Cache : ""));
     }
 
     /** {@code 05:00/30:00  sent 12000  2xx 12000  4xx 0  5xx 0  errors 0  p50 ... } */
@@ -376,9 +379,10 @@ public final class Soak implements Scenario {
             report.section(run.name + ": memory (live heap after a full GC, jcmd GC.class_histogram, less argon2id"
                     + " blocks of hashes in progress)");
             for (HeapSample sample : run.heap) {
-                report.text(String.format(Locale.ROOT, "  %s  heap after GC %10s%s  committed %10s  RSS %10s%s",
+                report.text(String.format(Locale.ROOT, "  %s  heap after GC %10s%s  committed %10s  RSS %10s%s%s",
                         clock(sample.elapsedNanos()), mb(sample.reading().heapWithoutHashes()),
                         hashes(sample.reading()), mb(sample.reading().heapCommitted()), mb(sample.reading().rss()),
+                        sample.h2Cache().known() ? "  " + sample.h2Cache() : "",
                         sample.elapsedNanos() == 0 ? "  (before the load: not in the trend)" : ""));
             }
             HeapTrend trend = run.trend(options.heapBoundMbPerHour());
