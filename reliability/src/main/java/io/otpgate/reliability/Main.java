@@ -17,6 +17,7 @@ public final class Main {
         SCENARIOS.put("two-instances", new TwoInstances());
         SCENARIOS.put("crash-safety", new CrashSafety());
         SCENARIOS.put("secrets-at-rest", new SecretsAtRestScenario());
+        SCENARIOS.put("soak", new Soak());
     }
 
     private Main() {
