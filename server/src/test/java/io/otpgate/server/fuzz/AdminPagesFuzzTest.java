@@ -44,7 +44,8 @@ class AdminPagesFuzzTest {
     /** Refusals that may count a failure: a login, and the first code of a new device. */
     private static final Set<String> COUNTED = Set.of("POST /admin/login",
         "POST /admin/users/{id}/devices/totp/{deviceId}/confirm");
-    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "security_event");
+    // A refused attempt is counted: failure counts, the password throttle's rows (login_throttle), the security log.
+    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "login_throttle", "security_event");
 
     private static MockHttpSession session;
 
