@@ -105,6 +105,11 @@ final class CrashClient {
         return lost;
     }
 
+    /** Whether it holds an access token (its password login is behind it). */
+    boolean loggedIn() {
+        return token != null || lost;
+    }
+
     /** Whether the last request got no answer. */
     boolean lastUnanswered() {
         return lastUnanswered;
@@ -431,7 +436,7 @@ final class CrashClient {
             return null;
         }
         journal.record(op, response.status() / 100 == 2 ? Outcome.OK : Outcome.REFUSED);
-        statuses.count(response.status());
+        statuses.count(op, response.status());
         if (response.is5xx()) {
             live.add(CrashLoad.SERVER_ERRORS, user.username() + ": " + op.label() + " answered " + response.status());
         }

@@ -182,7 +182,7 @@ public final class CrashSafety implements Scenario {
             addLoad(report, options, outcome, journals);
             addDatabase(report, setup, facts, verified);
             findings.addTo(report, 5);
-            for (Op op : List.of(Op.CREATE, Op.CONFIRM, Op.RECOVERY_LOGIN, Op.DELETE)) {
+            for (Op op : CrashLoad.CYCLE) {
                 int ok = journals.stream().mapToInt(j -> j.count(op, Outcome.OK)).sum();
                 report.require("some " + op.label() + "s succeeded (" + op.request() + ")", ok > 0);
             }
