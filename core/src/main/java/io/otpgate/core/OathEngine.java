@@ -78,6 +78,17 @@ final class OathEngine {
         return binary % POWERS_OF_TEN[digits];
     }
 
+    /**
+     * Erases the key: both keyed hash states go back to their initial values, and the last message and HMAC are
+     * zeroed. The pool calls it on every engine given back, so an idle engine holds nothing of a user's secret.
+     */
+    void clear() {
+        keyedInner.reset();
+        keyedOuter.reset();
+        Arrays.fill(message, (byte) 0);
+        Arrays.fill(digest, (byte) 0);
+    }
+
     /** The full HMAC of the last counter given to {@link #value}, for tests. */
     byte[] lastHmac() {
         return digest.clone();
@@ -88,14 +99,16 @@ final class OathEngine {
         return MessageDigest.isEqual(Codes.ascii(value(counter, code.length), code.length), code);
     }
 
-    /** A pool of engines for one hash function. */
+    /** A pool of engines for one hash function; each engine given back is {@linkplain #clear() cleared}. */
     static Pool<OathEngine> pool(String digestAlgorithm, int blockSize) {
-        return new Pool<>(() -> {
-            try {
-                return new OathEngine(digestAlgorithm, blockSize);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(digestAlgorithm + " is not available in this JDK", e);
-            }
-        });
+        return new Pool<>(() -> newEngine(digestAlgorithm, blockSize), OathEngine::clear);
+    }
+
+    static OathEngine newEngine(String digestAlgorithm, int blockSize) {
+        try {
+            return new OathEngine(digestAlgorithm, blockSize);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(digestAlgorithm + " is not available in this JDK", e);
+        }
     }
 }

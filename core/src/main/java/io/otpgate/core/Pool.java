@@ -1,6 +1,7 @@
 package io.otpgate.core;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -13,10 +14,20 @@ final class Pool<T> {
     private static final int SLOTS = 32;
 
     private final Supplier<T> factory;
+    private final Consumer<T> cleaner;
     private final AtomicReferenceArray<T> idle = new AtomicReferenceArray<>(SLOTS);
 
     Pool(Supplier<T> factory) {
+        this(factory, item -> { });
+    }
+
+    /**
+     * @param cleaner run on every object given back, before it waits in the pool or is dropped: it erases what the
+     *     last borrower left in it (an engine keyed with a user's secret is as good as the secret)
+     */
+    Pool(Supplier<T> factory, Consumer<T> cleaner) {
         this.factory = factory;
+        this.cleaner = cleaner;
     }
 
     T borrow() {
@@ -32,6 +43,7 @@ final class Pool<T> {
     }
 
     void release(T item) {
+        cleaner.accept(item);
         int start = Thread.currentThread().hashCode();
         for (int i = 0; i < SLOTS; i++) {
             int slot = (start + i) & (SLOTS - 1);

@@ -35,4 +35,21 @@ class OathEngineTest {
         }
         algorithm.engines.release(engine);
     }
+
+    @ParameterizedTest
+    @EnumSource(HmacAlgorithm.class)
+    void releaseWhenEngineGivenBackThenNothingOfTheKeyRemains(HmacAlgorithm algorithm) {
+        OathEngine first = algorithm.engines.borrow();
+        OathEngine second = algorithm.engines.borrow();
+        first.init(OtpSecret.ofBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}));
+        second.init(OtpSecret.ofBytes(new byte[] {16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}));
+        assertThat(first.value(7, 8)).as("two keys, two values").isNotEqualTo(second.value(7, 8));
+
+        algorithm.engines.release(first);
+        algorithm.engines.release(second);
+
+        assertThat(first.lastHmac()).containsOnly(0);
+        assertThat(second.lastHmac()).containsOnly(0);
+        assertThat(first.value(7, 8)).as("the pad states of both keys are gone").isEqualTo(second.value(7, 8));
+    }
 }

@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Optional;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.device.VerificationOutcome;
@@ -88,7 +89,7 @@ public class AdminLogin {
         if (typed.isEmpty()) {
             return refused();
         }
-        VerificationOutcome outcome = verification.verify(user.id(), typed, EnumSet.allOf(DeviceKind.class), false,
+        VerificationOutcome outcome = verification.verify(user.id(), typed, EnumSet.allOf(DeviceKind.class), PendingSetups.NONE,
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             users.loggedIn(checked.get(), clientAddress);

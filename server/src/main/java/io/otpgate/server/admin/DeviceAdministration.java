@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceRef;
@@ -103,8 +104,8 @@ public class DeviceAdministration {
     }
 
     /**
-     * Starts a TOTP setup for the user: the user's other pending TOTP devices (earlier setups never confirmed) are
-     * removed, and a new unconfirmed device is created. Nothing changes for the user until its first code is
+     * Starts a TOTP setup for the user: the user's other pending setups (devices never confirmed, and their
+     * recovery codes) are removed, and a new unconfirmed device is created. Nothing changes for the user until its first code is
      * verified ({@link #confirmTotp}).
      *
      * @throws OtpgateException NOT_FOUND, FORBIDDEN, or INVALID for a bad name
@@ -112,7 +113,6 @@ public class DeviceAdministration {
     @Transactional
     public NewTotp startTotp(User actor, long userId, String name, String clientAddress) {
         User subject = target(actor, userId);
-        totpDevices.deletePending(userId);
         TotpEnrolment.Enrolment enrolled = enrolment.enrol(subject, name, false, clientAddress);
         return new NewTotp(subject, enrolled.device(), name.strip(), enrolled.uri());
     }
@@ -169,7 +169,7 @@ public class DeviceAdministration {
             return new Confirmation(subject, ref, name, Refusal.MALFORMED, null, subject.otpLockedAt() != null);
         }
         // No exception after this point: the attempt's outcome (failures, events) must be committed.
-        VerificationOutcome outcome = verification.verify(userId, typed.get(), EnumSet.of(DeviceKind.TOTP), true,
+        VerificationOutcome outcome = verification.verify(userId, typed.get(), EnumSet.of(DeviceKind.TOTP), PendingSetups.ANY,
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             return new Confirmation(subject, ref, name, verified.device().equals(ref) ? null : Refusal.OTHER_DEVICE,

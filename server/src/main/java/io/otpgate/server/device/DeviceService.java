@@ -181,6 +181,21 @@ public class DeviceService {
     }
 
     /**
+     * Removes the user's pending setups: every unconfirmed device of every kind, with the recovery codes that waited
+     * for it. Joins the caller's transaction, which should hold the user's lock.
+     *
+     * @return how many devices were removed
+     */
+    public int removePendingSetups(long userId) {
+        int removed = 0;
+        for (DeviceKind kind : DeviceKind.values()) {
+            removed += jdbc.sql("delete from " + kind.table() + " where user_id = ? and confirmed = false")
+                    .param(userId).update();
+        }
+        return removed;
+    }
+
+    /**
      * Lifts the account's second-factor lock and every device's throttling.
      *
      * @return whether anything was locked or counting

@@ -50,24 +50,29 @@ public class VerificationService {
     private final StaticDeviceRepository staticDevices;
     private final RecoveryCodeDigests digests;
     private final DeviceThrottling throttling;
+    private final DeviceService devices;
     private final UserRepository users;
     private final SecurityEvents events;
     private final VerificationProperties properties;
+    private final EnrolmentProperties enrolment;
     private final Throttle throttle;
     private final Clock clock;
 
     VerificationService(JdbcClient jdbc, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
             StaticDeviceRepository staticDevices, RecoveryCodeDigests digests, DeviceThrottling throttling,
-            UserRepository users, SecurityEvents events, VerificationProperties properties, Clock clock) {
+            DeviceService devices, UserRepository users, SecurityEvents events, VerificationProperties properties,
+            EnrolmentProperties enrolment, Clock clock) {
         this.jdbc = jdbc;
         this.totpDevices = totpDevices;
         this.hotpDevices = hotpDevices;
         this.staticDevices = staticDevices;
         this.digests = digests;
         this.throttling = throttling;
+        this.devices = devices;
         this.users = users;
         this.events = events;
         this.properties = properties;
+        this.enrolment = enrolment;
         this.throttle = properties.throttle();
         this.clock = clock;
     }
@@ -88,12 +93,12 @@ public class VerificationService {
      * @param code what the user typed (a one-time code or a recovery code); a null or malformed one is a failed
      *     attempt like any wrong code
      * @param kinds the kinds of device to try
-     * @param includePending whether an unconfirmed TOTP or HOTP device may be tried (and is confirmed by its first
-     *     code); recovery codes waiting for a pending setup are never accepted
+     * @param pending which unconfirmed TOTP or HOTP devices may be tried (and are confirmed by their first code);
+     *     recovery codes waiting for a pending setup are never accepted
      * @param clientAddress for the security log, or null
      */
     @Transactional
-    public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, boolean includePending,
+    public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, PendingSetups pending,
             String clientAddress) {
         Instant now = clock.instant();
         Optional<AccountState> account = lockAccount(userId);
@@ -114,7 +119,11 @@ public class VerificationService {
             account = Optional.of(new AccountState(0, null));
         }
 
-        List<Candidate> candidates = lockCandidates(userId, kinds, includePending);
+        List<Candidate> candidates = lockCandidates(userId, kinds, pending != PendingSetups.NONE);
+        if (candidates.stream().anyMatch(c -> !c.confirmed())) {
+            boolean stillPending = pending == PendingSetups.ANY || !devices.hasConfirmedDevice(userId);
+            candidates.removeIf(c -> !c.confirmed() && !(stillPending && enrolment.pendingAlive(c.createdAt(), now)));
+        }
         if (candidates.isEmpty()) {
             return new VerificationOutcome.NoDevice();
         }
@@ -217,6 +226,9 @@ public class VerificationService {
 
         boolean confirmed();
 
+        /** When the device was set up: a pending setup is tried only for a while. */
+        Instant createdAt();
+
         ThrottleState throttle();
 
         /** Checks the code and, if it matches, records its use; false if it does not match or was used already. */
@@ -230,6 +242,10 @@ public class VerificationService {
 
         public boolean confirmed() {
             return device.confirmed();
+        }
+
+        public Instant createdAt() {
+            return device.createdAt();
         }
 
         public ThrottleState throttle() {
@@ -253,6 +269,10 @@ public class VerificationService {
             return device.confirmed();
         }
 
+        public Instant createdAt() {
+            return device.createdAt();
+        }
+
         public ThrottleState throttle() {
             return device.throttle();
         }
@@ -272,6 +292,10 @@ public class VerificationService {
 
         public boolean confirmed() {
             return true;
+        }
+
+        public Instant createdAt() {
+            return device.createdAt();
         }
 
         public ThrottleState throttle() {

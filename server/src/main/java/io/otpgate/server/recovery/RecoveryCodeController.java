@@ -59,8 +59,8 @@ class RecoveryCodeController {
     Map<String, String> login(@AuthenticationPrincipal ApiPrincipal me,
             @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
         String code = recoveryCode(JsonBodies.requiredText(JsonBodies.object(body), "token", 100));
-        SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.STATIC), false,
-                request.getRemoteAddr());
+        SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.STATIC),
+                false, request.getRemoteAddr());
         return CodeLogins.answer(login, WRONG_CODE, WRONG_CODE, clock);
     }
 

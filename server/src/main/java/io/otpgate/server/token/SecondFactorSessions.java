@@ -6,6 +6,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceService;
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.server.device.VerificationOutcome;
 import io.otpgate.server.device.VerificationService;
 
@@ -36,13 +37,15 @@ public class SecondFactorSessions {
     /**
      * Verifies a code for the session's user and, if it is accepted, issues tokens that name its device.
      *
-     * @param includePending whether a pending TOTP/HOTP setup may be confirmed by this code
+     * @param pendingSetups whether a pending TOTP/HOTP setup may be confirmed by this code: {@code true} lets the
+     *     session confirm one only if it proved the user's second factor, or the user has no confirmed device yet
      */
     @Transactional
-    public CodeLogin verify(ApiPrincipal session, String code, Set<DeviceKind> kinds, boolean includePending,
+    public CodeLogin verify(ApiPrincipal session, String code, Set<DeviceKind> kinds, boolean pendingSetups,
             String clientAddress) {
-        VerificationOutcome outcome = verification.verify(session.userId(), code, kinds, includePending,
-                clientAddress);
+        PendingSetups pending = !pendingSetups ? PendingSetups.NONE
+                : session.otpVerified() ? PendingSetups.ANY : PendingSetups.WHILE_NO_CONFIRMED_DEVICE;
+        VerificationOutcome outcome = verification.verify(session.userId(), code, kinds, pending, clientAddress);
         TokenPair pair = outcome instanceof VerificationOutcome.Verified verified
                 ? tokens.issue(session.userId(), verified.device(), session.authTime()) : null;
         return new CodeLogin(outcome, pair);

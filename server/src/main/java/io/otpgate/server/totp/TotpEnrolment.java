@@ -14,6 +14,7 @@ import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceRef;
+import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
@@ -29,22 +30,26 @@ public class TotpEnrolment {
     private final UserRepository users;
     private final TotpProperties properties;
     private final SecurityEvents events;
+    private final DeviceService setups;
     private final SecureRandom random;
     private final Clock clock;
 
     TotpEnrolment(TotpDeviceRepository devices, UserRepository users, TotpProperties properties,
-            SecurityEvents events, SecureRandom random, Clock clock) {
+            SecurityEvents events, DeviceService setups, SecureRandom random, Clock clock) {
         this.devices = devices;
         this.users = users;
         this.properties = properties;
         this.events = events;
+        this.setups = setups;
         this.random = random;
         this.clock = clock;
     }
 
     /**
-     * A new device with a fresh secret. An unconfirmed device changes nothing for the user until its first code
-     * is verified.
+     * A new device with a fresh secret. The user's earlier pending setups (unconfirmed devices of any kind, and the
+     * recovery codes that waited for them) are removed first, so a setup someone else started never survives
+     * another one. An unconfirmed device changes nothing for the user until its first code is verified, within
+     * {@code otpgate.enrolment.pending-lifetime}.
      *
      * @param confirmed true to make it active at once (an operator enrolling a device for a user, as seed 000's
      *     {@code add_otp_device}); false for a setup the user confirms with a first code
@@ -60,6 +65,8 @@ public class TotpEnrolment {
         Totp settings = properties.settings();
         OtpSecret secret = OtpSecret.generate(settings.algorithm(), random);
         Instant now = clock.instant();
+        users.lock(user.id());
+        setups.removePendingSetups(user.id());
         long id = devices.insert(user.id(), deviceName, confirmed, secret, settings, properties.tolerance(), 0,
                 TotpDevice.NO_STEP, now);
         DeviceRef ref = new DeviceRef(DeviceKind.TOTP, id);
@@ -69,11 +76,6 @@ public class TotpEnrolment {
         events.record(SecurityEventKind.DEVICE_ADDED, user.id(), ref.persistentId(), clientAddress,
                 confirmed ? "confirmed by an operator" : "pending confirmation");
         return new Enrolment(ref, uri(user, secret, settings));
-    }
-
-    /** The otpauth URI of an existing device, for showing its QR code again during a pending setup. */
-    public OtpAuthUri uri(User user, TotpDevice device) {
-        return uri(user, devices.secret(device), device.totp());
     }
 
     private OtpAuthUri uri(User user, OtpSecret secret, Totp settings) {

@@ -2,7 +2,6 @@ package io.otpgate.server.totp;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -12,10 +11,8 @@ import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.hotp.HotpDeviceRepository;
 import io.otpgate.server.recovery.RecoveryCodeService;
 import io.otpgate.server.recovery.RecoveryProperties;
-import io.otpgate.server.recovery.StaticDeviceRepository;
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
@@ -29,22 +26,15 @@ import io.otpgate.server.user.UserRepository;
 public class TotpSetup {
 
     private final UserRepository users;
-    private final TotpDeviceRepository totpDevices;
-    private final HotpDeviceRepository hotpDevices;
-    private final StaticDeviceRepository staticDevices;
     private final TotpEnrolment enrolment;
     private final RecoveryCodeService recoveryCodes;
     private final RecoveryProperties recovery;
     private final DeviceService devices;
     private final SecurityEvents events;
 
-    TotpSetup(UserRepository users, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
-            StaticDeviceRepository staticDevices, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
+    TotpSetup(UserRepository users, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
             RecoveryProperties recovery, DeviceService devices, SecurityEvents events) {
         this.users = users;
-        this.totpDevices = totpDevices;
-        this.hotpDevices = hotpDevices;
-        this.staticDevices = staticDevices;
         this.enrolment = enrolment;
         this.recoveryCodes = recoveryCodes;
         this.recovery = recovery;
@@ -66,7 +56,9 @@ public class TotpSetup {
     }
 
     /**
-     * Starts a setup, or shows the pending one again, with fresh recovery codes.
+     * Starts a new setup with a new secret and new recovery codes. An earlier pending setup, its secret and its
+     * recovery codes are removed: whoever started it (perhaps someone who knows the password) holds nothing that
+     * the user will confirm.
      *
      * @param secondFactorProven whether the session proved a second factor; a user who has a confirmed device must
      *     have, or anyone holding the password could add a device
@@ -81,9 +73,7 @@ public class TotpSetup {
             throw OtpgateException.conflict("2FA is already enabled: log in with a code first");
         }
         User user = users.findById(userId).orElseThrow();
-        Optional<TotpDevice> pending = totpDevices.findByUser(userId).stream().filter(d -> !d.confirmed()).findFirst();
-        OtpAuthUri uri = pending.map(d -> enrolment.uri(user, d))
-                .orElseGet(() -> enrolment.enrol(user, null, false, clientAddress).uri());
+        OtpAuthUri uri = enrolment.enrol(user, null, false, clientAddress).uri();
         List<String> codes = recoveryCodes.issue(userId, recovery.count(), true, clientAddress).codes();
         return new Setup(uri, codes);
     }
@@ -104,9 +94,7 @@ public class TotpSetup {
         if (!users.lock(userId)) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
-        int removed = totpDevices.deletePending(userId) + hotpDevices.deletePending(userId);
-        int codes = staticDevices.deletePending(userId);
-        if (removed + codes > 0) {
+        if (devices.removePendingSetups(userId) > 0) {
             events.record(SecurityEventKind.DEVICE_REMOVED, userId, null, clientAddress, "setup cancelled");
             return Rollback.CANCELLED;
         }

@@ -222,7 +222,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
     void loginWhenSecondSetupConfirmedThenOnlyItsCodesWork() throws Exception {
         Enrolled enrolled = enrol();
         Setup second = createTotp(enrolled.verified().access());
-        tokens(post("/api/totp/login", login().access(), json("token", code(second.secret()))));
+        tokens(post("/api/totp/login", enrolled.verified().access(), json("token", code(second.secret()))));
 
         assertProblem(post("/api/totp/recovery_code/login", login().access(),
                 json("token", enrolled.setup().recoveryCodes().get(0))), 400, WRONG_CODE);

@@ -23,6 +23,7 @@ import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.hotp.HotpDeviceRepository;
+import io.otpgate.server.totp.TotpDeviceRepository;
 import io.otpgate.server.token.TokenService;
 
 /**
@@ -38,6 +39,7 @@ class TotpEndpointsTest extends ApiTestBase {
 
     @Autowired TokenService tokenService;
     @Autowired HotpDeviceRepository hotpDevices;
+    @Autowired TotpDeviceRepository totpDevices;
 
     // Without a token
 
@@ -115,16 +117,98 @@ class TotpEndpointsTest extends ApiTestBase {
     }
 
     @Test
-    void createWhenCalledTwiceThenSamePendingDeviceAndFreshCodes() throws Exception {
+    void createWhenCalledTwiceThenNewSecretAndTheEarlierSetupWithItsCodesGone() throws Exception {
         Tokens password = login();
-        Answer first = post("/api/totp/create", password.access(), null);
+        Setup first = createTotp(password.access());
 
-        Answer second = get("/api/totp/create", password.access());
+        Setup second = createTotp(password.access());
 
-        assertThat(second.status()).isEqualTo(201);
-        assertThat(second.text("otpUrl")).isEqualTo(first.text("otpUrl"));
-        assertThat(second.json().get("recoveryCodes")).isNotEqualTo(first.json().get("recoveryCodes"));
+        assertThat(second.secret()).isNotEqualTo(first.secret());
+        assertThat(second.recoveryCodes()).doesNotContainAnyElementsOf(first.recoveryCodes());
         assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(post("/api/totp/login", password.access(), json("token", code(first.secret()))).status())
+                .as("the first secret confirms nothing").isEqualTo(400);
+        clock.advance(Duration.ofSeconds(1));
+        Tokens verified = tokens(post("/api/totp/login", password.access(), json("token", code(second.secret()))));
+        for (String code : first.recoveryCodes()) {
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(post("/api/totp/recovery_code/login", verified.access(), json("token", code)).status())
+                    .as("a code of the earlier setup").isEqualTo(400);
+        }
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(post("/api/totp/recovery_code/login", password.access(),
+                json("token", second.recoveryCodes().get(0))).status()).isEqualTo(200);
+    }
+
+    @Test
+    void createWhenSomeoneWithThePasswordSetUpFirstThenTheirSecretNeverConfirms() throws Exception {
+        Tokens attacker = login();
+        Setup planted = createTotp(attacker.access());
+        Tokens owner = login();
+
+        Setup own = createTotp(owner.access());
+        Tokens verified = tokens(post("/api/totp/login", owner.access(), json("token", code(own.secret()))));
+
+        nextStep();
+        assertThat(post("/api/totp/login", attacker.access(), json("token", code(planted.secret()))).status())
+                .isEqualTo(400);
+        assertThat(post("/api/totp/recovery_code/login", attacker.access(),
+                json("token", planted.recoveryCodes().get(0))).status()).isEqualTo(400);
+        assertThat(get("/api/me", attacker.access()).status()).isEqualTo(403);
+        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(get("/api/me", verified.access()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void loginWhenPendingSetupOlderThanItsLifetimeThenNotConfirmed() throws Exception {
+        Tokens password = login();
+        Setup setup = createTotp(password.access());
+
+        clock.advance(Duration.ofMinutes(10));
+        password = login();
+
+        Answer answer = post("/api/totp/login", password.access(), json("token", code(setup.secret())));
+        assertProblem(answer, 400, NO_DEVICE);
+        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+                .isZero();
+        assertThat(status(password.access())).isFalse();
+        assertThat(post("/api/totp/recovery_code/login", password.access(),
+                json("token", setup.recoveryCodes().get(0))).status()).isEqualTo(400);
+        Setup again = createTotp(password.access());
+        assertThat(post("/api/totp/login", password.access(), json("token", code(again.secret()))).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void loginWhenPendingSetupJustWithinItsLifetimeThenConfirmed() throws Exception {
+        Tokens password = login();
+        Setup setup = createTotp(password.access());
+
+        clock.advance(Duration.ofMinutes(10).minusSeconds(31));
+
+        assertThat(post("/api/totp/login", login().access(), json("token", code(setup.secret()))).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void loginWhenPendingDeviceBesideAConfirmedOneAndPasswordOnlyTokenThenNotConfirmed() throws Exception {
+        Tokens planter = login();
+        Setup planted = createTotp(planter.access());
+        OtpSecret ownSecret = OtpSecret.generate(io.otpgate.core.HmacAlgorithm.SHA1, new SecureRandom());
+        // A device confirmed by another path (an import, or an operator before this release) beside the planted one.
+        totpDevices.insert(user.id(), "phone", true, ownSecret, Totp.defaults(), 1, 0, -1, clock.instant());
+
+        Answer answer = post("/api/totp/login", planter.access(), json("token", code(planted.secret())));
+
+        assertProblem(answer, 400, WRONG_CODE);
+        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", user.id()))
+                .as("still pending").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        Tokens verified = tokens(post("/api/totp/login", planter.access(), json("token", code(ownSecret))));
+        nextStep();
+        assertThat(post("/api/totp/login", verified.access(), json("token", code(planted.secret()))).status())
+                .as("a session that proved the existing factor may confirm it").isEqualTo(200);
     }
 
     @Test
@@ -573,7 +657,8 @@ class TotpEndpointsTest extends ApiTestBase {
     void deleteWhenDeviceRemovedElsewhereThenItsTokensRefusedAtOnce() throws Exception {
         Enrolled enrolled = enrol();
         Setup second = createTotp(enrolled.verified().access());
-        Tokens onSecond = tokens(post("/api/totp/login", login().access(), json("token", code(second.secret()))));
+        Tokens onSecond = tokens(post("/api/totp/login", enrolled.verified().access(),
+                json("token", code(second.secret()))));
         String first = payload(enrolled.verified().access()).get("otp_device_id").stringValue();
 
         jdbc.sql("delete from totp_device where id = ?").param(Long.parseLong(first.substring("totp/".length())))

@@ -26,6 +26,7 @@ import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.core.ExternalTool;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.server.cli.CommandRunner.Result;
@@ -93,7 +94,7 @@ class AddOtpDeviceCommandTest {
 
         VerificationOutcome outcome = commands.withContext(context -> {
             long userId = context.getBean(UserService.class).require("alice").id();
-            return context.getBean(VerificationService.class).verify(userId, code, Set.of(DeviceKind.TOTP), false,
+            return context.getBean(VerificationService.class).verify(userId, code, Set.of(DeviceKind.TOTP), PendingSetups.NONE,
                     null);
         });
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.server.cli.CommandRunner.Result;
 import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.VerificationOutcome;
@@ -137,7 +138,7 @@ class DeviceCommandsTest {
         VerificationOutcome failed = slow.withContext(limitOfOne, context -> {
             long id = context.getBean(UserService.class).require("alice").id();
             return context.getBean(VerificationService.class).verify(id, "0000-0000-0000-0000",
-                    Set.of(DeviceKind.STATIC), false, null);
+                    Set.of(DeviceKind.STATIC), PendingSetups.NONE, null);
         });
         assertThat(failed).isEqualTo(new VerificationOutcome.Rejected(java.time.Duration.ofHours(1), true));
 
@@ -211,7 +212,7 @@ class DeviceCommandsTest {
     private VerificationOutcome verify(String username, String code) {
         return commands.withContext(context -> {
             long id = context.getBean(UserService.class).require(username).id();
-            return context.getBean(VerificationService.class).verify(id, code, Set.of(DeviceKind.STATIC), false,
+            return context.getBean(VerificationService.class).verify(id, code, Set.of(DeviceKind.STATIC), PendingSetups.NONE,
                     null);
         });
     }

@@ -42,7 +42,7 @@ abstract class ConcurrentVerificationContract {
         OtpSecret secret = enrolment.enrol(user, "phone", true, null).uri().secret();
         String code = Totp.defaults().generate(secret, java.time.Instant.now());
         Supplier<VerificationOutcome> attempt =
-                () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.TOTP), false, null);
+                () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.TOTP), PendingSetups.NONE, null);
 
         Map<Class<?>, Integer> outcomes = ConcurrentVerification.race(Collections.nCopies(THREADS, attempt));
 
@@ -55,7 +55,7 @@ abstract class ConcurrentVerificationContract {
         User user = newUser();
         String code = recoveryCodes.issue(user.id(), 5, false, null).codes().get(0);
         Supplier<VerificationOutcome> attempt =
-                () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.STATIC), false, null);
+                () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.STATIC), PendingSetups.NONE, null);
 
         Map<Class<?>, Integer> outcomes = ConcurrentVerification.race(Collections.nCopies(THREADS, attempt));
 
@@ -67,7 +67,7 @@ abstract class ConcurrentVerificationContract {
         User user = newUser();
         List<String> codes = recoveryCodes.issue(user.id(), THREADS, false, null).codes();
         List<Supplier<VerificationOutcome>> attempts = codes.stream().<Supplier<VerificationOutcome>>map(
-                code -> () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.STATIC), false, null))
+                code -> () -> verification.verify(user.id(), code, EnumSet.of(DeviceKind.STATIC), PendingSetups.NONE, null))
                 .toList();
 
         Map<Class<?>, Integer> outcomes = ConcurrentVerification.race(attempts);

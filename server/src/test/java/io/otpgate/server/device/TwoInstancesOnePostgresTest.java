@@ -94,7 +94,7 @@ class TwoInstancesOnePostgresTest {
         for (ConfigurableApplicationContext instance : List.of(first, second)) {
             VerificationService service = instance.getBean(VerificationService.class);
             for (int i = 0; i < 10; i++) {
-                attempts.add(() -> service.verify(user.id(), code, EnumSet.of(kind), false, null));
+                attempts.add(() -> service.verify(user.id(), code, EnumSet.of(kind), PendingSetups.NONE, null));
             }
         }
         return attempts;

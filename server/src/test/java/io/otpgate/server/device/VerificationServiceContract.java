@@ -73,7 +73,7 @@ abstract class VerificationServiceContract {
     }
 
     VerificationOutcome verify(String code, Set<DeviceKind> kinds) {
-        return verification.verify(user.id(), code, kinds, false, "192.0.2.1");
+        return verification.verify(user.id(), code, kinds, PendingSetups.NONE, "192.0.2.1");
     }
 
     @Test
@@ -203,7 +203,7 @@ abstract class VerificationServiceContract {
         assertThat(verify(codes.get(0), STATIC)).isInstanceOf(VerificationOutcome.NoDevice.class);
         assertThat(devices.hasConfirmedDevice(user.id())).isFalse();
 
-        VerificationOutcome outcome = verification.verify(user.id(), code, TOTP, true, null);
+        VerificationOutcome outcome = verification.verify(user.id(), code, TOTP, PendingSetups.ANY, null);
 
         assertThat(outcome).isInstanceOf(VerificationOutcome.Verified.class);
         assertThat(((VerificationOutcome.Verified) outcome).confirmedNow()).isTrue();
@@ -211,6 +211,39 @@ abstract class VerificationServiceContract {
         assertThat(users.findProfile(user.id()).orElseThrow().otpEnabled()).isTrue();
         assertThat(verify(codes.get(0), STATIC)).isInstanceOf(VerificationOutcome.Verified.class);
         assertThat(kinds()).contains(SecurityEventKind.DEVICE_CONFIRMED);
+    }
+
+    @Test
+    void enrolWhenOperatorAddsADeviceThenEarlierPendingSetupsAndTheirCodesRemoved() {
+        OtpSecret planted = enrolment.enrol(user, "planted", false, null).uri().secret();
+        List<String> plantedCodes = recoveryCodes.issue(user.id(), 5, true, null).codes();
+
+        OtpSecret added = confirmedTotp();
+
+        assertThat(jdbc.sql("select count(*) from totp_device where user_id = ?").param(user.id())
+                .query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from static_device where user_id = ?").param(user.id())
+                .query(Long.class).single()).isZero();
+        assertThat(verification.verify(user.id(), code(planted, Duration.ZERO), TOTP, PendingSetups.ANY, null))
+                .isInstanceOf(VerificationOutcome.Rejected.class);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(verify(plantedCodes.get(0), STATIC)).isInstanceOf(VerificationOutcome.NoDevice.class);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(verify(code(added, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
+    }
+
+    @Test
+    void verifyWhenPendingSetupBesideAConfirmedDeviceThenOnlyASessionThatProvedItConfirmsIt() {
+        confirmedTotp();
+        OtpSecret pending = enrolment.enrol(user, "second", false, null).uri().secret();
+        String code = code(pending, Duration.ZERO);
+
+        assertThat(verification.verify(user.id(), code, TOTP, PendingSetups.WHILE_NO_CONFIRMED_DEVICE, null))
+                .isInstanceOf(VerificationOutcome.Rejected.class);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(verification.verify(user.id(), code, TOTP, PendingSetups.ANY, null))
+                .isInstanceOf(VerificationOutcome.Verified.class);
+        assertThat(devices.list(user.id())).filteredOn(DeviceSummary::confirmed).hasSize(2);
     }
 
     @Test
@@ -255,7 +288,7 @@ abstract class VerificationServiceContract {
     @Test
     void verifyWhenNoDeviceOrUnknownUserThenNothingIsCheckedOrCounted() {
         assertThat(verify("123456", ALL)).isInstanceOf(VerificationOutcome.NoDevice.class);
-        assertThat(verification.verify(Long.MAX_VALUE, "123456", ALL, true, null))
+        assertThat(verification.verify(Long.MAX_VALUE, "123456", ALL, PendingSetups.ANY, null))
                 .isInstanceOf(VerificationOutcome.NoDevice.class);
         assertThat(users.findById(user.id()).orElseThrow().otpFailureCount()).isZero();
     }

@@ -36,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.core.HmacAlgorithm;
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
@@ -185,7 +186,7 @@ abstract class DjangoImportContract {
     }
 
     VerificationOutcome verify(String username, String code, Set<DeviceKind> kinds) {
-        return verification.verify(user(username).id(), code, kinds, false, null);
+        return verification.verify(user(username).id(), code, kinds, PendingSetups.NONE, null);
     }
 
     /** Expects the import of the file to be refused with a message holding each fragment, and nothing written. */
@@ -279,7 +280,7 @@ abstract class DjangoImportContract {
         String code = dee.settings().generate(dee.key(), clock.instant());
 
         assertThat(verify("acme-dee", code, TOTP)).isInstanceOf(VerificationOutcome.NoDevice.class);
-        assertThat(verification.verify(user("acme-dee").id(), code, TOTP, true, null))
+        assertThat(verification.verify(user("acme-dee").id(), code, TOTP, PendingSetups.ANY, null))
                 .isEqualTo(new VerificationOutcome.Verified(
                         new io.otpgate.server.device.DeviceRef(DeviceKind.TOTP, jdbc.sql(
                                 "select id from totp_device where user_id = ?").param(user("acme-dee").id())

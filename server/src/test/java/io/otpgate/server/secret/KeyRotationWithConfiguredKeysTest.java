@@ -18,6 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.device.DeviceKind;
@@ -92,7 +93,7 @@ class KeyRotationWithConfiguredKeysTest {
                 SecretBox.keyIdOf(HexFormat.of().parseHex(hex))).isEqualTo(next.primaryId()));
         clock.advance(Duration.ofSeconds(30));
         assertThat(verification.verify(jdbc.sql("select max(id) from auth_user").query(Long.class).single(),
-                Totp.defaults().generate(secret, clock.instant()), EnumSet.of(DeviceKind.TOTP), false, null))
+                Totp.defaults().generate(secret, clock.instant()), EnumSet.of(DeviceKind.TOTP), PendingSetups.NONE, null))
                 .isInstanceOf(VerificationOutcome.Verified.class);
 
         KeyRotation.Summary again = rotation.rotate();

@@ -24,6 +24,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.otpgate.server.device.PendingSetups;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.audit.SecurityEventKind;
@@ -128,9 +129,10 @@ class KeyRotationWithKeyFileTest {
             // Each device takes the code of a later step: a code is accepted once, whichever device it matches.
             clock.advance(java.time.Duration.ofSeconds(30));
             assertThat(verification.verify(fixture.user().id(), Totp.defaults().generate(secret, clock.instant()),
-                    TOTP, false, null)).isInstanceOf(VerificationOutcome.Verified.class);
+                    TOTP, PendingSetups.NONE, null)).isInstanceOf(VerificationOutcome.Verified.class);
         }
-        assertThat(verification.verify(fixture.user().id(), fixture.codes().get(code), STATIC, false, null))
+        assertThat(verification.verify(fixture.user().id(), fixture.codes().get(code), STATIC, PendingSetups.NONE,
+                null))
                 .isInstanceOf(VerificationOutcome.Verified.class);
     }
 
