@@ -12,8 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opens the server's sealed columns with the run's key ring key, written again from the layout the server documents
- * (README "Data and secrets at rest"; the server's {@code SecretBox}): version byte 1, key id (4 bytes, big-endian),
- * a 12-byte nonce, then AES-256-GCM ciphertext with its 16-byte tag, under associated data
+ * (docs/OPERATIONS.md, "Data and secrets at rest"; the server's {@code SecretBox}): version byte 1, key id (4 bytes,
+ * big-endian), a 12-byte nonce, then AES-256-GCM ciphertext with its 16-byte tag, under associated data
  * {@code table.column:rowId}. An independent reader: if the server wrote something else, nothing opens.
  */
 public final class SealedValues {
