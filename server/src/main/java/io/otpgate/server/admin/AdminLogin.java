@@ -12,7 +12,7 @@ import io.otpgate.server.device.DeviceKind;
 import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.device.VerificationOutcome;
 import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.token.LoginThrottle;
+import io.otpgate.server.login.LoginThrottle;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 

@@ -22,7 +22,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 
 import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.token.LoginThrottle;
+import io.otpgate.server.login.LoginThrottle;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;
 import jakarta.servlet.DispatcherType;

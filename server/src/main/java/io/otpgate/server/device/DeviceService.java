@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,10 +19,7 @@ import io.otpgate.core.ThrottleDecision;
 import io.otpgate.core.ThrottleState;
 import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.recovery.StaticDeviceRepository;
 import io.otpgate.server.system.OtpgateException;
-import io.otpgate.server.totp.TotpDeviceRepository;
 import io.otpgate.server.user.UserRepository;
 
 /** Lists a user's devices, removes them, lifts locks: the operator's side of devices. */
@@ -28,22 +27,17 @@ import io.otpgate.server.user.UserRepository;
 public class DeviceService {
 
     private final JdbcClient jdbc;
-    private final TotpDeviceRepository totpDevices;
-    private final HotpDeviceRepository hotpDevices;
-    private final StaticDeviceRepository staticDevices;
+    private final List<DevicePlugin> plugins;
     private final DeviceThrottling throttling;
     private final UserRepository users;
     private final SecurityEvents events;
     private final Throttle throttle;
     private final Clock clock;
 
-    DeviceService(JdbcClient jdbc, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
-            StaticDeviceRepository staticDevices, DeviceThrottling throttling, UserRepository users,
+    DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, UserRepository users,
             SecurityEvents events, VerificationProperties properties, Clock clock) {
         this.jdbc = jdbc;
-        this.totpDevices = totpDevices;
-        this.hotpDevices = hotpDevices;
-        this.staticDevices = staticDevices;
+        this.plugins = inKindOrder(plugins);
         this.throttling = throttling;
         this.users = users;
         this.events = events;
@@ -51,20 +45,29 @@ public class DeviceService {
         this.clock = clock;
     }
 
+    private static List<DevicePlugin> inKindOrder(List<DevicePlugin> plugins) {
+        Map<DeviceKind, DevicePlugin> byKind = new EnumMap<>(DeviceKind.class);
+        for (DevicePlugin plugin : plugins) {
+            DevicePlugin other = byKind.put(plugin.kind(), plugin);
+            if (other != null) {
+                throw new IllegalStateException("two plug-ins for the device kind " + plugin.kind() + ": "
+                        + other.getClass().getName() + " and " + plugin.getClass().getName());
+            }
+        }
+        return List.copyOf(byKind.values());
+    }
+
+    /** The plug-ins of these kinds, in the kinds' order (TOTP, HOTP, then recovery codes). */
+    List<DevicePlugin> plugins(Set<DeviceKind> kinds) {
+        return plugins.stream().filter(p -> kinds.contains(p.kind())).toList();
+    }
+
     /** Every device of the user: TOTP, HOTP, then recovery codes. */
     @Transactional(readOnly = true)
     public List<DeviceSummary> list(long userId) {
         Instant now = clock.instant();
         List<DeviceSummary> list = new ArrayList<>();
-        totpDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
-                d.algorithm() + ", " + d.digits() + " digits, " + d.period() + " s", d.createdAt(), d.lastUsedAt(),
-                d.throttle().failureCount(), until(d.throttle(), now))));
-        hotpDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
-                d.algorithm() + ", " + d.digits() + " digits, counter " + d.counter(), d.createdAt(),
-                d.lastUsedAt(), d.throttle().failureCount(), until(d.throttle(), now))));
-        staticDevices.findByUser(userId).forEach(d -> list.add(new DeviceSummary(d.ref(), d.name(), d.confirmed(),
-                d.codesLeft() + (d.codesLeft() == 1 ? " code left" : " codes left"), d.createdAt(), d.lastUsedAt(),
-                d.throttle().failureCount(), until(d.throttle(), now))));
+        plugins.forEach(plugin -> list.addAll(plugin.list(userId, state -> until(state, now))));
         return list;
     }
 
@@ -145,8 +148,7 @@ public class DeviceService {
      */
     @Transactional
     public int removeAll(long userId, String clientAddress) {
-        int removed = totpDevices.deleteByUser(userId) + hotpDevices.deleteByUser(userId)
-                + staticDevices.deleteByUser(userId);
+        int removed = plugins.stream().mapToInt(plugin -> plugin.deleteAll(userId)).sum();
         users.unlock(userId);
         users.setOtpEnabled(userId, false, clock.instant());
         events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
@@ -166,11 +168,8 @@ public class DeviceService {
         if (!users.lock(userId)) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
-        boolean removed = switch (device.kind()) {
-            case TOTP -> totpDevices.deleteById(userId, device.id());
-            case HOTP -> hotpDevices.deleteById(userId, device.id());
-            case STATIC -> staticDevices.deleteById(userId, device.id());
-        };
+        boolean removed = plugins(EnumSet.of(device.kind())).stream()
+                .anyMatch(plugin -> plugin.delete(userId, device.id()));
         if (!removed) {
             throw OtpgateException.notFound("the user has no device " + device.persistentId());
         }

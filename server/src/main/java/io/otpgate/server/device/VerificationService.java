@@ -13,21 +13,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.core.HotpMatch;
 import io.otpgate.core.Throttle;
 import io.otpgate.core.ThrottleDecision;
-import io.otpgate.core.ThrottleState;
-import io.otpgate.core.TotpMatch;
 import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.hotp.HotpDevice;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.recovery.RecoveryCodeDigests;
-import io.otpgate.server.recovery.StaticDevice;
-import io.otpgate.server.recovery.StaticDeviceRepository;
 import io.otpgate.server.system.SqlTime;
-import io.otpgate.server.totp.TotpDevice;
-import io.otpgate.server.totp.TotpDeviceRepository;
 import io.otpgate.server.user.UserRepository;
 
 /**
@@ -45,10 +35,6 @@ import io.otpgate.server.user.UserRepository;
 public class VerificationService {
 
     private final JdbcClient jdbc;
-    private final TotpDeviceRepository totpDevices;
-    private final HotpDeviceRepository hotpDevices;
-    private final StaticDeviceRepository staticDevices;
-    private final RecoveryCodeDigests digests;
     private final DeviceThrottling throttling;
     private final DeviceService devices;
     private final UserRepository users;
@@ -58,15 +44,9 @@ public class VerificationService {
     private final Throttle throttle;
     private final Clock clock;
 
-    VerificationService(JdbcClient jdbc, TotpDeviceRepository totpDevices, HotpDeviceRepository hotpDevices,
-            StaticDeviceRepository staticDevices, RecoveryCodeDigests digests, DeviceThrottling throttling,
-            DeviceService devices, UserRepository users, SecurityEvents events, VerificationProperties properties,
+    VerificationService(JdbcClient jdbc, DeviceThrottling throttling, DeviceService devices, UserRepository users, SecurityEvents events, VerificationProperties properties,
             EnrolmentProperties enrolment, Clock clock) {
         this.jdbc = jdbc;
-        this.totpDevices = totpDevices;
-        this.hotpDevices = hotpDevices;
-        this.staticDevices = staticDevices;
-        this.digests = digests;
         this.throttling = throttling;
         this.devices = devices;
         this.users = users;
@@ -119,7 +99,7 @@ public class VerificationService {
             account = Optional.of(new AccountState(0, null));
         }
 
-        List<Candidate> candidates = lockCandidates(userId, kinds, pending != PendingSetups.NONE);
+        List<VerifiableDevice> candidates = lockCandidates(userId, kinds, pending != PendingSetups.NONE);
         if (candidates.stream().anyMatch(c -> !c.confirmed())) {
             boolean stillPending = pending == PendingSetups.ANY || !devices.hasConfirmedDevice(userId);
             candidates.removeIf(c -> !c.confirmed() && !(stillPending && enrolment.pendingAlive(c.createdAt(), now)));
@@ -127,10 +107,10 @@ public class VerificationService {
         if (candidates.isEmpty()) {
             return new VerificationOutcome.NoDevice();
         }
-        List<Candidate> allowed = new ArrayList<>(candidates.size());
+        List<VerifiableDevice> allowed = new ArrayList<>(candidates.size());
         Duration wait = null;
         Instant waitBegan = null;
-        for (Candidate candidate : candidates) {
+        for (VerifiableDevice candidate : candidates) {
             ThrottleDecision decision = throttle.check(candidate.throttle(), now);
             if (decision instanceof ThrottleDecision.Delayed delayed) {
                 wait = wait == null || delayed.retryAfter().compareTo(wait) < 0 ? delayed.retryAfter() : wait;
@@ -147,20 +127,21 @@ public class VerificationService {
             return new VerificationOutcome.Throttled(wait);
         }
 
-        for (Candidate candidate : allowed) {
-            if (candidate.accept(this, code, now)) {
+        for (VerifiableDevice candidate : allowed) {
+            if (candidate.accept(code, now)) {
                 return verified(userId, account.get(), candidate, now, clientAddress);
             }
         }
         return rejected(userId, account.get(), allowed, now, clientAddress);
     }
 
-    private VerificationOutcome verified(long userId, AccountState account, Candidate candidate, Instant now,
+    private VerificationOutcome verified(long userId, AccountState account, VerifiableDevice candidate, Instant now,
             String clientAddress) {
         DeviceRef ref = candidate.ref();
         boolean confirmedNow = !candidate.confirmed();
         if (confirmedNow) {
-            int codes = staticDevices.confirmPending(userId);
+            int codes = devices.plugins(EnumSet.allOf(DeviceKind.class)).stream()
+                    .mapToInt(plugin -> plugin.confirmWith(userId)).sum();
             users.setOtpEnabled(userId, true, now);
             events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
                     codes > 0 ? "with its recovery codes" : null);
@@ -172,10 +153,10 @@ public class VerificationService {
         return new VerificationOutcome.Verified(ref, confirmedNow);
     }
 
-    private VerificationOutcome rejected(long userId, AccountState account, List<Candidate> tried, Instant now,
+    private VerificationOutcome rejected(long userId, AccountState account, List<VerifiableDevice> tried, Instant now,
             String clientAddress) {
         Duration retryAfter = null;
-        for (Candidate candidate : tried) {
+        for (VerifiableDevice candidate : tried) {
             throttling.recordFailure(candidate.ref(), now);
             Duration delay = throttle.delayAfter(candidate.throttle().failureCount() + 1);
             retryAfter = retryAfter == null || delay.compareTo(retryAfter) < 0 ? delay : retryAfter;
@@ -205,109 +186,11 @@ public class VerificationService {
                 .optional();
     }
 
-    private List<Candidate> lockCandidates(long userId, Set<DeviceKind> kinds, boolean includePending) {
-        Set<DeviceKind> wanted = kinds.isEmpty() ? EnumSet.noneOf(DeviceKind.class) : EnumSet.copyOf(kinds);
-        List<Candidate> candidates = new ArrayList<>();
-        if (wanted.contains(DeviceKind.TOTP)) {
-            totpDevices.lockForVerification(userId, includePending).forEach(d -> candidates.add(new TotpCandidate(d)));
-        }
-        if (wanted.contains(DeviceKind.HOTP)) {
-            hotpDevices.lockForVerification(userId, includePending).forEach(d -> candidates.add(new HotpCandidate(d)));
-        }
-        if (wanted.contains(DeviceKind.STATIC)) {
-            staticDevices.lockForVerification(userId).forEach(d -> candidates.add(new StaticCandidate(d)));
+    private List<VerifiableDevice> lockCandidates(long userId, Set<DeviceKind> kinds, boolean includePending) {
+        List<VerifiableDevice> candidates = new ArrayList<>();
+        for (DevicePlugin plugin : devices.plugins(kinds)) {
+            candidates.addAll(plugin.lockForVerification(userId, includePending));
         }
         return candidates;
-    }
-
-    /** A device that a code may belong to. */
-    private sealed interface Candidate {
-        DeviceRef ref();
-
-        boolean confirmed();
-
-        /** When the device was set up: a pending setup is tried only for a while. */
-        Instant createdAt();
-
-        ThrottleState throttle();
-
-        /** Checks the code and, if it matches, records its use; false if it does not match or was used already. */
-        boolean accept(VerificationService service, String code, Instant now);
-    }
-
-    private record TotpCandidate(TotpDevice device) implements Candidate {
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        public boolean confirmed() {
-            return device.confirmed();
-        }
-
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        public boolean accept(VerificationService service, String code, Instant now) {
-            Optional<TotpMatch> match = device.totp().verify(service.totpDevices.secret(device), code, now,
-                    device.tolerance(), device.drift(), device.minStep());
-            return match.isPresent()
-                    && service.totpDevices.recordSuccess(device.id(), match.get().step(), match.get().drift(), now);
-        }
-    }
-
-    private record HotpCandidate(HotpDevice device) implements Candidate {
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        public boolean confirmed() {
-            return device.confirmed();
-        }
-
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        public boolean accept(VerificationService service, String code, Instant now) {
-            Optional<HotpMatch> match = device.hotp().verify(service.hotpDevices.secret(device), code,
-                    device.counter(), device.tolerance());
-            return match.isPresent() && service.hotpDevices.recordSuccess(device.id(), device.counter(),
-                    match.get().nextCounter(), now);
-        }
-    }
-
-    private record StaticCandidate(StaticDevice device) implements Candidate {
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        public boolean confirmed() {
-            return true;
-        }
-
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        public boolean accept(VerificationService service, String code, Instant now) {
-            if (!service.staticDevices.consume(device.id(), service.digests.candidates(code))) {
-                return false;
-            }
-            service.staticDevices.recordSuccess(device.id(), now);
-            return true;
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
+import io.otpgate.server.login.LoginThrottle;
 
 /** {@code POST /api/token}: checks a password, slowed per username and address, and issues password-only tokens. */
 public class PasswordLogin {

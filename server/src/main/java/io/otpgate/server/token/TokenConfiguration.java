@@ -14,6 +14,7 @@ import io.otpgate.server.device.VerificationService;
 import io.otpgate.server.secret.ServerKeys;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;
+import io.otpgate.server.login.LoginThrottle;
 
 /** The REST API's tokens; only in the server (commands need none of it). */
 @Configuration(proxyBeanMethods = false)
@@ -35,12 +36,6 @@ class TokenConfiguration {
     TokenService tokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users,
             SecurityEvents events, TokenProperties properties, Clock clock) {
         return new TokenService(codec, refreshTokens, users, events, properties, clock);
-    }
-
-    @Bean
-    LoginThrottle loginThrottle(LoginProperties properties, LoginFailures failures, SecurityEvents events,
-            Clock clock) {
-        return new LoginThrottle(properties, failures, events, clock);
     }
 
     @Bean

@@ -38,7 +38,7 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.SqlTime;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
-import io.otpgate.server.token.LoginProperties;
+import io.otpgate.server.login.LoginProperties;
 import io.otpgate.server.token.PasswordLogin;
 import io.otpgate.server.totp.TotpDevice;
 import io.otpgate.server.totp.TotpDeviceRepository;

@@ -1,4 +1,4 @@
-package io.otpgate.server.token;
+package io.otpgate.server.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

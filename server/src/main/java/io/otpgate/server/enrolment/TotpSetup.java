@@ -1,4 +1,4 @@
-package io.otpgate.server.totp;
+package io.otpgate.server.enrolment;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -16,6 +16,7 @@ import io.otpgate.server.recovery.RecoveryProperties;
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
+import io.otpgate.server.totp.TotpEnrolment;
 
 /**
  * A user's own TOTP setup through the REST API (seed 004's {@code totp/create}, {@code totp/rollback} and

@@ -1,14 +1,16 @@
-package io.otpgate.server.token;
+package io.otpgate.server.login;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.otpgate.server.system.RequiresPostgres;
 import io.otpgate.server.system.TestDatabases;
 
-class LoginThrottleOnH2Test extends LoginThrottleContract {
+@RequiresPostgres
+class LoginThrottleOnPostgresTest extends LoginThrottleContract {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabases.h2(registry);
+        TestDatabases.postgres(registry);
     }
 }

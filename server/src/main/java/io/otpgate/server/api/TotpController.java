@@ -1,4 +1,4 @@
-package io.otpgate.server.totp;
+package io.otpgate.server.api;
 
 import java.time.Clock;
 import java.util.EnumSet;
@@ -27,6 +27,7 @@ import io.otpgate.server.token.CodeLogins;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
+import io.otpgate.server.enrolment.TotpSetup;
 
 /** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
 @RestController

@@ -1,4 +1,4 @@
-package io.otpgate.server.recovery;
+package io.otpgate.server.api;
 
 import java.time.Clock;
 import java.util.EnumSet;
@@ -23,6 +23,8 @@ import io.otpgate.server.token.CodeLogins;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
+import io.otpgate.server.recovery.RecoveryCodeService;
+import io.otpgate.server.recovery.RecoveryProperties;
 
 /** Seed 004's recovery-code endpoints ({@code StaticOtpDeviceCreateView}, {@code StaticOtpDeviceVerifyView}). */
 @RestController

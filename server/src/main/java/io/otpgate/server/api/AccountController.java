@@ -1,4 +1,4 @@
-package io.otpgate.server.user;
+package io.otpgate.server.api;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +22,9 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
 import tools.jackson.databind.JsonNode;
+import io.otpgate.server.user.AccountService;
+import io.otpgate.server.user.OAuthProfile;
+import io.otpgate.server.user.Profile;
 
 /** Seed 004's account endpoints, with its serializers' field names. All need an OTP-verified session. */
 @RestController

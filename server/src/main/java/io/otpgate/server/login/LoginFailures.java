@@ -1,4 +1,4 @@
-package io.otpgate.server.token;
+package io.otpgate.server.login;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
