@@ -68,8 +68,8 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
 
     /** The newest ids before a run; read with the server stopped or running. */
     public static Watermark watermark(Connection connection) throws SQLException {
-        return new Watermark(max(connection, "security_event"), max(connection, "totp_device"),
-                max(connection, "static_device"));
+        return new Watermark(max(connection, "security_event"), max(connection, "otpgate_totp_device"),
+                max(connection, "otpgate_static_device"));
     }
 
     /** Reads everything, opening sealed values with {@code sealed}. */
@@ -88,7 +88,7 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
         List<TotpRow> totp = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(
-                        "select id, user_id, confirmed, sealed_secret, last_step from totp_device order by id")) {
+                        "select id, account_id, confirmed, sealed_secret, last_step from otpgate_totp_device order by id")) {
             while (rows.next()) {
                 long id = rows.getLong(1);
                 Optional<byte[]> secret = sealed.open(rows.getBytes(4), "totp_device", "sealed_secret", id);
@@ -99,7 +99,7 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
         }
         Map<Long, Set<String>> digests = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("select device_id, digest from static_token order by id")) {
+                ResultSet rows = statement.executeQuery("select device_id, digest from otpgate_static_token order by id")) {
             while (rows.next()) {
                 digests.computeIfAbsent(rows.getLong(1), d -> new TreeSet<>())
                         .add(HexFormat.of().formatHex(rows.getBytes(2)));
@@ -108,7 +108,7 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
         List<StaticRow> statics = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(
-                        "select id, user_id, confirmed from static_device order by id")) {
+                        "select id, account_id, confirmed from otpgate_static_device order by id")) {
             while (rows.next()) {
                 long id = rows.getLong(1);
                 statics.add(new StaticRow(id, rows.getLong(2), rows.getBoolean(3),
@@ -127,19 +127,24 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
                 }
             }
         }
-        return new DatabaseFacts(users, totp, count(connection, "select count(*) from hotp_device"), statics, events,
-                orphans(connection), recoveryDigest(connection, sealed));
+        return new DatabaseFacts(users, totp, count(connection, "select count(*) from otpgate_hotp_device"), statics,
+                events, orphans(connection), recoveryDigest(connection, sealed));
     }
 
     private static int orphans(Connection connection) throws SQLException {
         int orphans = 0;
-        for (String table : List.of("user_profile", "user_oauth_profile", "totp_device", "hotp_device",
-                "static_device", "refresh_token")) {
+        for (String table : List.of("user_profile", "user_oauth_profile", "refresh_token")) {
             orphans += count(connection, "select count(*) from " + table
                     + " c where not exists (select 1 from auth_user u where u.id = c.user_id)");
         }
-        orphans += count(connection, "select count(*) from static_token t"
-                + " where not exists (select 1 from static_device d where d.id = t.device_id)");
+        orphans += count(connection, "select count(*) from otpgate_account a"
+                + " where not exists (select 1 from auth_user u where u.id = a.id)");
+        for (String table : List.of("otpgate_totp_device", "otpgate_hotp_device", "otpgate_static_device")) {
+            orphans += count(connection, "select count(*) from " + table
+                    + " c where not exists (select 1 from otpgate_account a where a.id = c.account_id)");
+        }
+        orphans += count(connection, "select count(*) from otpgate_static_token t"
+                + " where not exists (select 1 from otpgate_static_device d where d.id = t.device_id)");
         // An event keeps its user's id unless the user is deleted (on delete set null); none is, in this run.
         orphans += count(connection, "select count(*) from security_event e where e.user_id is not null"
                 + " and not exists (select 1 from auth_user u where u.id = e.user_id)");

@@ -100,7 +100,7 @@ public final class TwoInstances implements Scenario {
 
     /** Fails the report unless the dump holds the run's users (usernames are stored in clear): not an empty dump. */
     static void requireRows(Report report, String dump, List<KnownUser> users) {
-        report.require("the dump holds the run's users and devices", dump.contains("totp_device")
+        report.require("the dump holds the run's users and devices", dump.contains("otpgate_totp_device")
                 && dump.contains(users.get(0).username()) && dump.contains(users.get(users.size() - 1).username()));
     }
 

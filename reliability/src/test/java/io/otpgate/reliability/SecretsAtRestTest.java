@@ -58,7 +58,7 @@ class SecretsAtRestTest {
     static String dumpAround(String planted) {
         StringBuilder dump = new StringBuilder("-- PostgreSQL database dump\n");
         for (int i = 0; i < 200; i++) {
-            dump.append("INSERT INTO public.totp_device VALUES (").append(i).append(", '\\x")
+            dump.append("INSERT INTO public.otpgate_totp_device VALUES (").append(i).append(", '\\x")
                     .append(HexFormat.of().formatHex(random(60))).append("', '")
                     .append(Base64.getEncoder().encodeToString(random(45))).append("', '")
                     .append(Base32.encode(random(20))).append("');\n");

@@ -79,7 +79,8 @@ public class UserDirectory {
         pageParams.add((long) (shown - 1) * size);
         List<Row> rows = jdbc.sql("select u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,"
                 + " u.is_staff, u.is_superuser, " + DeviceService.anyConfirmedDevice("u.id")
-                + " as otp, u.otp_locked_at, u.last_login"
+                + " as otp, (select a.locked_at from otpgate_account a where a.id = u.id) as otp_locked_at,"
+                + " u.last_login"
                 + " from auth_user u" + where + " order by u.username limit ? offset ?")
                 .params(pageParams)
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -104,7 +105,8 @@ public class UserDirectory {
         flag(where, query.staff(), "u.is_staff");
         flag(where, query.active(), "u.is_active");
         flag(where, query.otp(), DeviceService.anyConfirmedDevice("u.id"));
-        flag(where, query.locked(), "u.otp_locked_at is not null");
+        flag(where, query.locked(),
+                "exists (select 1 from otpgate_account a where a.id = u.id and a.locked_at is not null)");
         return where.toString();
     }
 

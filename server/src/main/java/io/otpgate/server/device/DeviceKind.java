@@ -5,10 +5,10 @@ import java.util.Optional;
 
 /** The kinds of device, as django-otp's plugins: each has its own table. */
 public enum DeviceKind {
-    TOTP("totp_device"),
-    HOTP("hotp_device"),
+    TOTP("otpgate_totp_device"),
+    HOTP("otpgate_hotp_device"),
     /** Recovery codes (django-otp's static device). */
-    STATIC("static_device");
+    STATIC("otpgate_static_device");
 
     private final String table;
 

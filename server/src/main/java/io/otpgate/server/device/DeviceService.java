@@ -20,7 +20,6 @@ import io.otpgate.core.ThrottleState;
 import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
 import io.otpgate.server.system.OtpgateException;
-import io.otpgate.server.user.UserRepository;
 
 /** Lists a user's devices, removes them, lifts locks: the operator's side of devices. */
 @Service
@@ -29,17 +28,20 @@ public class DeviceService {
     private final JdbcClient jdbc;
     private final List<DevicePlugin> plugins;
     private final DeviceThrottling throttling;
-    private final UserRepository users;
+    private final AccountRepository accounts;
+    private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
     private final Throttle throttle;
     private final Clock clock;
 
-    DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, UserRepository users,
+    DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, AccountRepository accounts,
+            List<SecondFactorListener> listeners,
             SecurityEvents events, VerificationProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.plugins = inKindOrder(plugins);
         this.throttling = throttling;
-        this.users = users;
+        this.accounts = accounts;
+        this.listeners = listeners;
         this.events = events;
         this.throttle = properties.throttle();
         this.clock = clock;
@@ -81,7 +83,7 @@ public class DeviceService {
     @Transactional(readOnly = true)
     public boolean hasConfirmed(long userId, Set<DeviceKind> kinds) {
         for (DeviceKind kind : kinds) {
-            if (jdbc.sql("select count(*) from " + kind.table() + " where user_id = ? and confirmed = true")
+            if (jdbc.sql("select count(*) from " + kind.table() + " where account_id = ? and confirmed = true")
                     .param(userId).query(Long.class).single() > 0) {
                 return true;
             }
@@ -105,7 +107,7 @@ public class DeviceService {
             sql.append("false");
         } else {
             sql.append("exists (select 1 from ").append(claimed.kind().table())
-                    .append(" c where c.id = ? and c.user_id = u.id and c.confirmed = true)");
+                    .append(" c where c.id = ? and c.account_id = u.id and c.confirmed = true)");
             params.add(claimed.id());
         }
         sql.append(" as device_valid from auth_user u where u.id = ?");
@@ -125,7 +127,7 @@ public class DeviceService {
         DeviceKind[] kinds = DeviceKind.values();
         for (int i = 0; i < kinds.length; i++) {
             sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
-                    .append(" d where d.user_id = ").append(userIdColumn).append(" and d.confirmed = true)");
+                    .append(" d where d.account_id = ").append(userIdColumn).append(" and d.confirmed = true)");
         }
         return sql.append(")").toString();
     }
@@ -149,8 +151,9 @@ public class DeviceService {
     @Transactional
     public int removeAll(long userId, String clientAddress) {
         int removed = plugins.stream().mapToInt(plugin -> plugin.deleteAll(userId)).sum();
-        users.unlock(userId);
-        users.setOtpEnabled(userId, false, clock.instant());
+        accounts.unlock(userId);
+        Instant now = clock.instant();
+        listeners.forEach(listener -> listener.secondFactorChanged(userId, false, now));
         events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
                 removed + (removed == 1 ? " device removed" : " devices removed"));
         return removed;
@@ -165,7 +168,7 @@ public class DeviceService {
      */
     @Transactional
     public void remove(long userId, DeviceRef device, String clientAddress) {
-        if (!users.lock(userId)) {
+        if (accounts.lock(userId).isEmpty()) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
         boolean removed = plugins(EnumSet.of(device.kind())).stream()
@@ -174,7 +177,8 @@ public class DeviceService {
             throw OtpgateException.notFound("the user has no device " + device.persistentId());
         }
         boolean left = hasConfirmedDevice(userId);
-        users.setOtpEnabled(userId, left, clock.instant());
+        Instant now = clock.instant();
+        listeners.forEach(listener -> listener.secondFactorChanged(userId, left, now));
         events.record(SecurityEventKind.DEVICE_REMOVED, userId, device.persistentId(), clientAddress,
                 left ? null : "no confirmed device left");
     }
@@ -188,7 +192,7 @@ public class DeviceService {
     public int removePendingSetups(long userId) {
         int removed = 0;
         for (DeviceKind kind : DeviceKind.values()) {
-            removed += jdbc.sql("delete from " + kind.table() + " where user_id = ? and confirmed = false")
+            removed += jdbc.sql("delete from " + kind.table() + " where account_id = ? and confirmed = false")
                     .param(userId).update();
         }
         return removed;
@@ -201,7 +205,7 @@ public class DeviceService {
      */
     @Transactional
     public boolean unlock(long userId, String clientAddress) {
-        boolean account = users.unlock(userId);
+        boolean account = accounts.unlock(userId);
         int devices = throttling.clear(userId);
         if (account || devices > 0) {
             events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress,

@@ -51,7 +51,7 @@ public class DeviceThrottling {
         int cleared = 0;
         for (DeviceKind kind : DeviceKind.values()) {
             cleared += jdbc.sql("update " + kind.table() + " set throttling_failure_count = 0, "
-                    + "throttling_failure_timestamp = null where user_id = ? and throttling_failure_count > 0")
+                    + "throttling_failure_timestamp = null where account_id = ? and throttling_failure_count > 0")
                     .param(userId).update();
         }
         return cleared;

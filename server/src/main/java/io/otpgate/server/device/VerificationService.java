@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -17,8 +16,7 @@ import io.otpgate.core.Throttle;
 import io.otpgate.core.ThrottleDecision;
 import io.otpgate.server.audit.SecurityEventKind;
 import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.system.SqlTime;
-import io.otpgate.server.user.UserRepository;
+import io.otpgate.server.device.AccountRepository.AccountState;
 
 /**
  * The one place where a second-factor code is verified. Everything else (the REST API, the admin panel) calls
@@ -34,22 +32,23 @@ import io.otpgate.server.user.UserRepository;
 @Service
 public class VerificationService {
 
-    private final JdbcClient jdbc;
     private final DeviceThrottling throttling;
     private final DeviceService devices;
-    private final UserRepository users;
+    private final AccountRepository accounts;
+    private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
     private final VerificationProperties properties;
     private final EnrolmentProperties enrolment;
     private final Throttle throttle;
     private final Clock clock;
 
-    VerificationService(JdbcClient jdbc, DeviceThrottling throttling, DeviceService devices, UserRepository users, SecurityEvents events, VerificationProperties properties,
+    VerificationService(DeviceThrottling throttling, DeviceService devices, AccountRepository accounts,
+            List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
             EnrolmentProperties enrolment, Clock clock) {
-        this.jdbc = jdbc;
         this.throttling = throttling;
         this.devices = devices;
-        this.users = users;
+        this.accounts = accounts;
+        this.listeners = listeners;
         this.events = events;
         this.properties = properties;
         this.enrolment = enrolment;
@@ -81,7 +80,7 @@ public class VerificationService {
     public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, PendingSetups pending,
             String clientAddress) {
         Instant now = clock.instant();
-        Optional<AccountState> account = lockAccount(userId);
+        Optional<AccountState> account = accounts.lock(userId);
         if (account.isEmpty()) {
             return new VerificationOutcome.NoDevice();
         }
@@ -93,7 +92,7 @@ public class VerificationService {
                 return new VerificationOutcome.Locked(until);
             }
             // The lock ends whole: the devices' throttles, which grew with the same failures, end with it.
-            users.unlock(userId);
+            accounts.unlock(userId);
             throttling.clear(userId);
             events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress, "lock expired");
             account = Optional.of(new AccountState(0, null));
@@ -142,12 +141,12 @@ public class VerificationService {
         if (confirmedNow) {
             int codes = devices.plugins(EnumSet.allOf(DeviceKind.class)).stream()
                     .mapToInt(plugin -> plugin.confirmWith(userId)).sum();
-            users.setOtpEnabled(userId, true, now);
+            listeners.forEach(listener -> listener.secondFactorChanged(userId, true, now));
             events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
                     codes > 0 ? "with its recovery codes" : null);
         }
         if (account.failureCount() > 0) {
-            jdbc.sql("update auth_user set otp_failure_count = 0 where id = ?").param(userId).update();
+            accounts.recordFailures(userId, 0, null);
         }
         events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
         return new VerificationOutcome.Verified(ref, confirmedNow);
@@ -163,8 +162,7 @@ public class VerificationService {
         }
         int failures = account.failureCount() + 1;
         boolean lock = failures >= properties.accountFailureLimit();
-        jdbc.sql("update auth_user set otp_failure_count = ?, otp_locked_at = ? where id = ?")
-                .params(failures, lock ? SqlTime.of(now) : null, userId).update();
+        accounts.recordFailures(userId, failures, lock ? now : null);
         String devices = String.join(",", tried.stream().map(c -> c.ref().persistentId()).toList());
         events.record(SecurityEventKind.OTP_FAILED, userId, tried.size() == 1 ? devices : null, clientAddress,
                 "failure " + failures + " of " + properties.accountFailureLimit()
@@ -174,16 +172,6 @@ public class VerificationService {
                     failures + " consecutive failures");
         }
         return new VerificationOutcome.Rejected(retryAfter, lock);
-    }
-
-    private record AccountState(int failureCount, Instant lockedAt) {
-    }
-
-    private Optional<AccountState> lockAccount(long userId) {
-        return jdbc.sql("select otp_failure_count, otp_locked_at from auth_user where id = ? for update")
-                .param(userId)
-                .query((rs, n) -> new AccountState(rs.getInt(1), SqlTime.instant(rs, "otp_locked_at")))
-                .optional();
     }
 
     private List<VerifiableDevice> lockCandidates(long userId, Set<DeviceKind> kinds, boolean includePending) {

@@ -17,6 +17,7 @@ import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.server.device.AccountRepository;
 
 /**
  * A user's own TOTP setup through the REST API (seed 004's {@code totp/create}, {@code totp/rollback} and
@@ -27,15 +28,17 @@ import io.otpgate.server.totp.TotpEnrolment;
 public class TotpSetup {
 
     private final UserRepository users;
+    private final AccountRepository accounts;
     private final TotpEnrolment enrolment;
     private final RecoveryCodeService recoveryCodes;
     private final RecoveryProperties recovery;
     private final DeviceService devices;
     private final SecurityEvents events;
 
-    TotpSetup(UserRepository users, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
+    TotpSetup(UserRepository users, AccountRepository accounts, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
             RecoveryProperties recovery, DeviceService devices, SecurityEvents events) {
         this.users = users;
+        this.accounts = accounts;
         this.enrolment = enrolment;
         this.recoveryCodes = recoveryCodes;
         this.recovery = recovery;
@@ -67,7 +70,7 @@ public class TotpSetup {
      */
     @Transactional
     public Setup start(long userId, boolean secondFactorProven, String clientAddress) {
-        if (!users.lock(userId)) {
+        if (accounts.lock(userId).isEmpty()) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
         if (!secondFactorProven && devices.hasConfirmedDevice(userId)) {
@@ -92,7 +95,7 @@ public class TotpSetup {
     /** Cancels a pending setup: its device and its recovery codes. A confirmed device is never removed here. */
     @Transactional
     public Rollback rollback(long userId, String clientAddress) {
-        if (!users.lock(userId)) {
+        if (accounts.lock(userId).isEmpty()) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
         if (devices.removePendingSetups(userId) > 0) {

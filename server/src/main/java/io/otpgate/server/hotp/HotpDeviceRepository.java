@@ -20,7 +20,7 @@ import io.otpgate.server.system.SqlTime;
 @Repository
 public class HotpDeviceRepository {
 
-    private static final String COLUMNS = "id, user_id, name, confirmed, sealed_secret, algorithm, digits, "
+    private static final String COLUMNS = "id, account_id, name, confirmed, sealed_secret, algorithm, digits, "
             + "tolerance, counter, throttling_failure_count, throttling_failure_timestamp, created_at, last_used_at";
 
     private final JdbcClient jdbc;
@@ -34,8 +34,8 @@ public class HotpDeviceRepository {
     /** Inserts a device; returns its id. */
     public long insert(long userId, String name, boolean confirmed, OtpSecret secret, Hotp settings, int tolerance,
             long counter, Instant createdAt) {
-        long id = jdbc.sql("select nextval('hotp_device_id_seq')").query(Long.class).single();
-        jdbc.sql("insert into hotp_device (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, null, ?, null)")
+        long id = jdbc.sql("select nextval('otpgate_hotp_device_id_seq')").query(Long.class).single();
+        jdbc.sql("insert into otpgate_hotp_device (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, null, ?, null)")
                 .params(id, userId, name, confirmed, box.seal(secret, SealedColumn.HOTP_SECRET, id),
                         settings.algorithm().name(), settings.digits(), tolerance, counter, SqlTime.of(createdAt))
                 .update();
@@ -43,13 +43,13 @@ public class HotpDeviceRepository {
     }
 
     public List<HotpDevice> findByUser(long userId) {
-        return jdbc.sql("select " + COLUMNS + " from hotp_device where user_id = ? order by id").param(userId)
+        return jdbc.sql("select " + COLUMNS + " from otpgate_hotp_device where account_id = ? order by id").param(userId)
                 .query(HotpDeviceRepository::map).list();
     }
 
     /** The user's devices to verify against, locked until the transaction ends. */
     public List<HotpDevice> lockForVerification(long userId, boolean includePending) {
-        return jdbc.sql("select " + COLUMNS + " from hotp_device where user_id = ?"
+        return jdbc.sql("select " + COLUMNS + " from otpgate_hotp_device where account_id = ?"
                 + (includePending ? "" : " and confirmed = true") + " order by id for update")
                 .param(userId).query(HotpDeviceRepository::map).list();
     }
@@ -65,28 +65,28 @@ public class HotpDeviceRepository {
      */
     public boolean recordSuccess(long id, long expectedCounter, long nextCounter, Instant now) {
         return jdbc.sql("""
-                update hotp_device set counter = ?, confirmed = true, throttling_failure_count = 0,
+                update otpgate_hotp_device set counter = ?, confirmed = true, throttling_failure_count = 0,
                     throttling_failure_timestamp = null, last_used_at = ?
                 where id = ? and counter = ?""")
                 .params(nextCounter, SqlTime.of(now), id, expectedCounter).update() == 1;
     }
 
     public int deleteByUser(long userId) {
-        return jdbc.sql("delete from hotp_device where user_id = ?").param(userId).update();
+        return jdbc.sql("delete from otpgate_hotp_device where account_id = ?").param(userId).update();
     }
 
     /** Deletes the device if it belongs to the user; returns whether it did. */
     public boolean deleteById(long userId, long id) {
-        return jdbc.sql("delete from hotp_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+        return jdbc.sql("delete from otpgate_hotp_device where id = ? and account_id = ?").params(id, userId).update() == 1;
     }
 
     /** Deletes the user's unconfirmed HOTP devices; returns how many. */
     public int deletePending(long userId) {
-        return jdbc.sql("delete from hotp_device where user_id = ? and confirmed = false").param(userId).update();
+        return jdbc.sql("delete from otpgate_hotp_device where account_id = ? and confirmed = false").param(userId).update();
     }
 
     static HotpDevice map(ResultSet rs, int row) throws SQLException {
-        return new HotpDevice(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"),
+        return new HotpDevice(rs.getLong("id"), rs.getLong("account_id"), rs.getString("name"),
                 rs.getBoolean("confirmed"), rs.getBytes("sealed_secret"),
                 HmacAlgorithm.valueOf(rs.getString("algorithm")), rs.getInt("digits"), rs.getInt("tolerance"),
                 rs.getLong("counter"),

@@ -20,9 +20,9 @@ import io.otpgate.server.system.SqlTime;
 public class StaticDeviceRepository {
 
     private static final String SELECT = """
-            select d.id, d.user_id, d.name, d.confirmed, d.throttling_failure_count, d.throttling_failure_timestamp,
-                d.created_at, d.last_used_at, (select count(*) from static_token t where t.device_id = d.id) as codes_left
-            from static_device d""";
+            select d.id, d.account_id, d.name, d.confirmed, d.throttling_failure_count, d.throttling_failure_timestamp,
+                d.created_at, d.last_used_at, (select count(*) from otpgate_static_token t where t.device_id = d.id) as codes_left
+            from otpgate_static_device d""";
 
     private final JdbcClient jdbc;
 
@@ -33,26 +33,26 @@ public class StaticDeviceRepository {
     /** Inserts a device with the digests of its codes; returns its id. */
     public long insert(long userId, String name, boolean confirmed, Collection<byte[]> digests, Instant createdAt) {
         KeyHolder keys = new GeneratedKeyHolder();
-        jdbc.sql("insert into static_device (user_id, name, confirmed, created_at) values (?, ?, ?, ?)")
+        jdbc.sql("insert into otpgate_static_device (account_id, name, confirmed, created_at) values (?, ?, ?, ?)")
                 .params(userId, name, confirmed, SqlTime.of(createdAt)).update(keys, "id");
         long id = keys.getKeyAs(Long.class);
         for (byte[] digest : digests) {
-            jdbc.sql("insert into static_token (device_id, digest) values (?, ?)").params(id, digest).update();
+            jdbc.sql("insert into otpgate_static_token (device_id, digest) values (?, ?)").params(id, digest).update();
         }
         return id;
     }
 
     public List<StaticDevice> findByUser(long userId) {
-        return jdbc.sql(SELECT + " where d.user_id = ? order by d.id").param(userId)
+        return jdbc.sql(SELECT + " where d.account_id = ? order by d.id").param(userId)
                 .query(StaticDeviceRepository::map).list();
     }
 
     /** The user's confirmed devices, locked until the transaction ends. */
     public List<StaticDevice> lockForVerification(long userId) {
         // Lock the device rows first (PostgreSQL refuses FOR UPDATE beside the count's subquery), then read.
-        jdbc.sql("select id from static_device where user_id = ? and confirmed = true order by id for update")
+        jdbc.sql("select id from otpgate_static_device where account_id = ? and confirmed = true order by id for update")
                 .param(userId).query(Long.class).list();
-        return jdbc.sql(SELECT + " where d.user_id = ? and d.confirmed = true order by d.id").param(userId)
+        return jdbc.sql(SELECT + " where d.account_id = ? and d.confirmed = true order by d.id").param(userId)
                 .query(StaticDeviceRepository::map).list();
     }
 
@@ -70,14 +70,14 @@ public class StaticDeviceRepository {
         List<Object> params = new java.util.ArrayList<>();
         params.add(deviceId);
         params.addAll(candidates);
-        return jdbc.sql("delete from static_token where device_id = ? and digest in (" + marks + ")")
+        return jdbc.sql("delete from otpgate_static_token where device_id = ? and digest in (" + marks + ")")
                 .params(params).update() == 1;
     }
 
     /** Clears failures and notes the use. */
     public void recordSuccess(long deviceId, Instant now) {
         jdbc.sql("""
-                update static_device set throttling_failure_count = 0, throttling_failure_timestamp = null,
+                update otpgate_static_device set throttling_failure_count = 0, throttling_failure_timestamp = null,
                     last_used_at = ? where id = ?""").params(SqlTime.of(now), deviceId).update();
     }
 
@@ -87,16 +87,16 @@ public class StaticDeviceRepository {
      */
     public int confirmPending(long userId) {
         jdbc.sql("""
-                delete from static_device where user_id = ? and confirmed = true
-                    and exists (select 1 from static_device p where p.user_id = ? and p.confirmed = false)""")
+                delete from otpgate_static_device where account_id = ? and confirmed = true
+                    and exists (select 1 from otpgate_static_device p where p.account_id = ? and p.confirmed = false)""")
                 .params(userId, userId).update();
-        return jdbc.sql("update static_device set confirmed = true where user_id = ? and confirmed = false")
+        return jdbc.sql("update otpgate_static_device set confirmed = true where account_id = ? and confirmed = false")
                 .param(userId).update();
     }
 
     /** The id of the user's confirmed device, if there is one (the oldest, should there be several). */
     public Optional<Long> findConfirmedId(long userId) {
-        return jdbc.sql("select id from static_device where user_id = ? and confirmed = true order by id limit 1")
+        return jdbc.sql("select id from otpgate_static_device where account_id = ? and confirmed = true order by id limit 1")
                 .param(userId)
                 .query(Long.class).optional();
     }
@@ -105,36 +105,36 @@ public class StaticDeviceRepository {
      * Replaces a device's codes, keeping the device (and so the tokens that name it), and clears its throttling.
      */
     public void replaceCodes(long deviceId, Collection<byte[]> digests) {
-        jdbc.sql("delete from static_token where device_id = ?").param(deviceId).update();
+        jdbc.sql("delete from otpgate_static_token where device_id = ?").param(deviceId).update();
         for (byte[] digest : digests) {
-            jdbc.sql("insert into static_token (device_id, digest) values (?, ?)").params(deviceId, digest).update();
+            jdbc.sql("insert into otpgate_static_token (device_id, digest) values (?, ?)").params(deviceId, digest).update();
         }
         jdbc.sql("""
-                update static_device set throttling_failure_count = 0, throttling_failure_timestamp = null
+                update otpgate_static_device set throttling_failure_count = 0, throttling_failure_timestamp = null
                 where id = ?""").param(deviceId).update();
     }
 
     /** Deletes the user's devices other than this one. */
     public int deleteOthers(long userId, long keptId) {
-        return jdbc.sql("delete from static_device where user_id = ? and id <> ?").params(userId, keptId).update();
+        return jdbc.sql("delete from otpgate_static_device where account_id = ? and id <> ?").params(userId, keptId).update();
     }
 
     public int deleteByUser(long userId) {
-        return jdbc.sql("delete from static_device where user_id = ?").param(userId).update();
+        return jdbc.sql("delete from otpgate_static_device where account_id = ?").param(userId).update();
     }
 
     /** Deletes the device (and its codes) if it belongs to the user; returns whether it did. */
     public boolean deleteById(long userId, long id) {
-        return jdbc.sql("delete from static_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+        return jdbc.sql("delete from otpgate_static_device where id = ? and account_id = ?").params(id, userId).update() == 1;
     }
 
     /** Deletes the user's pending devices (a cancelled TOTP setup); returns how many. */
     public int deletePending(long userId) {
-        return jdbc.sql("delete from static_device where user_id = ? and confirmed = false").param(userId).update();
+        return jdbc.sql("delete from otpgate_static_device where account_id = ? and confirmed = false").param(userId).update();
     }
 
     static StaticDevice map(ResultSet rs, int row) throws SQLException {
-        return new StaticDevice(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"),
+        return new StaticDevice(rs.getLong("id"), rs.getLong("account_id"), rs.getString("name"),
                 rs.getBoolean("confirmed"),
                 DeviceThrottling.state(rs.getInt("throttling_failure_count"),
                         SqlTime.instant(rs, "throttling_failure_timestamp")),

@@ -193,7 +193,7 @@ public final class SecretBox {
             throws GeneralSecurityException {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
-        cipher.updateAAD((column.table() + '.' + column.column() + ':' + rowId).getBytes(StandardCharsets.UTF_8));
+        cipher.updateAAD((column.boundName() + ':' + rowId).getBytes(StandardCharsets.UTF_8));
         return cipher;
     }
 

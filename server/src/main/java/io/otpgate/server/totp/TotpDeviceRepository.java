@@ -20,7 +20,7 @@ import io.otpgate.server.system.SqlTime;
 @Repository
 public class TotpDeviceRepository {
 
-    private static final String COLUMNS = "id, user_id, name, confirmed, sealed_secret, algorithm, digits, period, "
+    private static final String COLUMNS = "id, account_id, name, confirmed, sealed_secret, algorithm, digits, period, "
             + "t0, tolerance, drift, last_step, throttling_failure_count, throttling_failure_timestamp, created_at, "
             + "last_used_at";
 
@@ -40,8 +40,8 @@ public class TotpDeviceRepository {
      */
     public long insert(long userId, String name, boolean confirmed, OtpSecret secret, Totp settings, int tolerance,
             int drift, long lastStep, Instant createdAt) {
-        long id = jdbc.sql("select nextval('totp_device_id_seq')").query(Long.class).single();
-        jdbc.sql("insert into totp_device (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, null, ?, null)")
+        long id = jdbc.sql("select nextval('otpgate_totp_device_id_seq')").query(Long.class).single();
+        jdbc.sql("insert into otpgate_totp_device (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, null, ?, null)")
                 .params(id, userId, name, confirmed, box.seal(secret, SealedColumn.TOTP_SECRET, id),
                         settings.algorithm().name(), settings.digits(), settings.period().toSeconds(),
                         settings.t0(), tolerance, drift, lastStep, SqlTime.of(createdAt))
@@ -51,13 +51,13 @@ public class TotpDeviceRepository {
 
     /** The user's devices, oldest first. */
     public List<TotpDevice> findByUser(long userId) {
-        return jdbc.sql("select " + COLUMNS + " from totp_device where user_id = ? order by id").param(userId)
+        return jdbc.sql("select " + COLUMNS + " from otpgate_totp_device where account_id = ? order by id").param(userId)
                 .query(TotpDeviceRepository::map).list();
     }
 
     /** The user's devices to verify against, locked until the transaction ends. */
     public List<TotpDevice> lockForVerification(long userId, boolean includePending) {
-        return jdbc.sql("select " + COLUMNS + " from totp_device where user_id = ?"
+        return jdbc.sql("select " + COLUMNS + " from otpgate_totp_device where account_id = ?"
                 + (includePending ? "" : " and confirmed = true") + " order by id for update")
                 .param(userId).query(TotpDeviceRepository::map).list();
     }
@@ -75,7 +75,7 @@ public class TotpDeviceRepository {
      */
     public boolean recordSuccess(long id, long step, int drift, Instant now) {
         return jdbc.sql("""
-                update totp_device set last_step = ?, drift = ?, confirmed = true, throttling_failure_count = 0,
+                update otpgate_totp_device set last_step = ?, drift = ?, confirmed = true, throttling_failure_count = 0,
                     throttling_failure_timestamp = null, last_used_at = ?
                 where id = ? and last_step < ?""")
                 .params(step, drift, SqlTime.of(now), id, step).update() == 1;
@@ -83,21 +83,21 @@ public class TotpDeviceRepository {
 
     /** Deletes every TOTP device of the user; returns how many. */
     public int deleteByUser(long userId) {
-        return jdbc.sql("delete from totp_device where user_id = ?").param(userId).update();
+        return jdbc.sql("delete from otpgate_totp_device where account_id = ?").param(userId).update();
     }
 
     /** Deletes the device if it belongs to the user; returns whether it did. */
     public boolean deleteById(long userId, long id) {
-        return jdbc.sql("delete from totp_device where id = ? and user_id = ?").params(id, userId).update() == 1;
+        return jdbc.sql("delete from otpgate_totp_device where id = ? and account_id = ?").params(id, userId).update() == 1;
     }
 
     /** Deletes the user's unconfirmed TOTP devices; returns how many. */
     public int deletePending(long userId) {
-        return jdbc.sql("delete from totp_device where user_id = ? and confirmed = false").param(userId).update();
+        return jdbc.sql("delete from otpgate_totp_device where account_id = ? and confirmed = false").param(userId).update();
     }
 
     static TotpDevice map(ResultSet rs, int row) throws SQLException {
-        return new TotpDevice(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"),
+        return new TotpDevice(rs.getLong("id"), rs.getLong("account_id"), rs.getString("name"),
                 rs.getBoolean("confirmed"), rs.getBytes("sealed_secret"),
                 HmacAlgorithm.valueOf(rs.getString("algorithm")), rs.getInt("digits"), rs.getInt("period"),
                 rs.getLong("t0"), rs.getInt("tolerance"), rs.getInt("drift"), rs.getLong("last_step"),

@@ -3,6 +3,7 @@ package io.otpgate.server.totp;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -17,7 +18,8 @@ import io.otpgate.server.device.DeviceRef;
 import io.otpgate.server.device.DeviceService;
 import io.otpgate.server.system.OtpgateException;
 import io.otpgate.server.user.User;
-import io.otpgate.server.user.UserRepository;
+import io.otpgate.server.device.AccountRepository;
+import io.otpgate.server.device.SecondFactorListener;
 
 /** Creates TOTP devices and the otpauth URI an authenticator app scans. */
 @Service
@@ -27,17 +29,20 @@ public class TotpEnrolment {
     public static final int MAX_NAME = 64;
 
     private final TotpDeviceRepository devices;
-    private final UserRepository users;
+    private final AccountRepository accounts;
+    private final List<SecondFactorListener> listeners;
     private final TotpProperties properties;
     private final SecurityEvents events;
     private final DeviceService setups;
     private final SecureRandom random;
     private final Clock clock;
 
-    TotpEnrolment(TotpDeviceRepository devices, UserRepository users, TotpProperties properties,
+    TotpEnrolment(TotpDeviceRepository devices, AccountRepository accounts, List<SecondFactorListener> listeners,
+            TotpProperties properties,
             SecurityEvents events, DeviceService setups, SecureRandom random, Clock clock) {
         this.devices = devices;
-        this.users = users;
+        this.accounts = accounts;
+        this.listeners = listeners;
         this.properties = properties;
         this.events = events;
         this.setups = setups;
@@ -65,13 +70,13 @@ public class TotpEnrolment {
         Totp settings = properties.settings();
         OtpSecret secret = OtpSecret.generate(settings.algorithm(), random);
         Instant now = clock.instant();
-        users.lock(user.id());
+        accounts.lock(user.id());
         setups.removePendingSetups(user.id());
         long id = devices.insert(user.id(), deviceName, confirmed, secret, settings, properties.tolerance(), 0,
                 TotpDevice.NO_STEP, now);
         DeviceRef ref = new DeviceRef(DeviceKind.TOTP, id);
         if (confirmed) {
-            users.setOtpEnabled(user.id(), true, now);
+            listeners.forEach(listener -> listener.secondFactorChanged(user.id(), true, now));
         }
         events.record(SecurityEventKind.DEVICE_ADDED, user.id(), ref.persistentId(), clientAddress,
                 confirmed ? "confirmed by an operator" : "pending confirmation");

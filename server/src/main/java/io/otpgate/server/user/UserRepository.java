@@ -17,9 +17,14 @@ import io.otpgate.server.system.SqlTime;
 @Repository
 public class UserRepository {
 
-    /** The columns {@link #map} reads, in this order (by position: by name, H2 builds a map of labels each time). */
-    static final String COLUMNS = "id, username, email, first_name, last_name, is_active, is_staff, is_superuser, "
-            + "date_joined, last_login, otp_failure_count, otp_locked_at";
+    /**
+     * The columns {@link #map} reads, in this order (by position: by name, H2 builds a map of labels each time), from
+     * {@link #FROM}: the user and the second factor's account state, which otpgate keeps in its own table.
+     */
+    static final String COLUMNS = "u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, "
+            + "u.is_superuser, u.date_joined, u.last_login, coalesce(a.failure_count, 0), a.locked_at";
+
+    private static final String FROM = " from auth_user u left join otpgate_account a on a.id = u.id";
 
     private final JdbcClient jdbc;
 
@@ -28,7 +33,7 @@ public class UserRepository {
     }
 
     public Optional<User> findByUsername(String username) {
-        return jdbc.sql("select " + COLUMNS + " from auth_user where username = ?").param(username)
+        return jdbc.sql("select " + COLUMNS + FROM + " where u.username = ?").param(username)
                 .query(UserRepository::map).optional();
     }
 
@@ -43,13 +48,13 @@ public class UserRepository {
     }
 
     public Optional<User> findById(long id) {
-        return jdbc.sql("select " + COLUMNS + " from auth_user where id = ?").param(id)
+        return jdbc.sql("select " + COLUMNS + FROM + " where u.id = ?").param(id)
                 .query(UserRepository::map).optional();
     }
 
     /** All users by username, for listings. */
     public List<User> findAll() {
-        return jdbc.sql("select " + COLUMNS + " from auth_user order by username").query(UserRepository::map).list();
+        return jdbc.sql("select " + COLUMNS + FROM + " order by u.username").query(UserRepository::map).list();
     }
 
     /** The stored password hash, or empty if there is no such user. */
@@ -74,7 +79,11 @@ public class UserRepository {
                 .params(user.username(), passwordHash, user.email(), user.firstName(), user.lastName(), active,
                         user.staff(), user.superuser(), SqlTime.of(dateJoined), SqlTime.of(lastLogin), djangoId)
                 .update(keys, "id");
-        return keys.getKeyAs(Long.class);
+        long id = keys.getKeyAs(Long.class);
+        // The user's second-factor account: the same id, and the id in decimal as its user key.
+        jdbc.sql("insert into otpgate_account (id, user_key, created_at) values (?, ?, ?)")
+                .params(id, Long.toString(id), SqlTime.of(dateJoined)).update();
+        return id;
     }
 
     /** Inserts the profile of a user. */
@@ -108,8 +117,8 @@ public class UserRepository {
 
     /** A user with their profile, in one query (the API's {@code /api/me} reads both on every call). */
     public Optional<UserWithProfile> findWithProfile(long userId) {
-        return jdbc.sql("select " + prefixed("u") + ", " + PROFILE_COLUMNS
-                + " from auth_user u left join user_profile p on p.user_id = u.id where u.id = ?").param(userId)
+        return jdbc.sql("select " + COLUMNS + ", " + PROFILE_COLUMNS + FROM
+                + " left join user_profile p on p.user_id = u.id where u.id = ?").param(userId)
                 .query((rs, n) -> new UserWithProfile(map(rs, n),
                         rs.getObject(PROFILE_FIRST) == null ? null : profileRow(rs, PROFILE_FIRST)))
                 .optional();
@@ -127,10 +136,6 @@ public class UserRepository {
         return new ProfileRow(rs.getLong(i), new Profile(rs.getString(i + 1), rs.getString(i + 2),
                 rs.getString(i + 3), rs.getString(i + 4), SqlTime.instant(rs, i + 5), SqlTime.instant(rs, i + 6),
                 rs.getInt(i + 7), rs.getInt(i + 8), rs.getBoolean(i + 9)));
-    }
-
-    private static String prefixed(String alias) {
-        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
     }
 
     /**
@@ -182,13 +187,6 @@ public class UserRepository {
 
     public void updateLastLogin(long userId, Instant when) {
         jdbc.sql("update auth_user set last_login = ? where id = ?").params(SqlTime.of(when), userId).update();
-    }
-
-    /** Clears the account's second-factor lock and failure count; returns whether it was locked or counting. */
-    public boolean unlock(long userId) {
-        return jdbc.sql("""
-                update auth_user set otp_failure_count = 0, otp_locked_at = null
-                where id = ? and (otp_failure_count > 0 or otp_locked_at is not null)""").param(userId).update() == 1;
     }
 
     public boolean existsByDjangoId(long djangoId) {

@@ -55,7 +55,7 @@ class AdminListsTest extends AdminTestBase {
         addTotp(enrolled);
         User locked = userService.create(NewUser.named(tag + "locked"), PASSWORD);
         addTotp(locked);
-        jdbc.sql("update auth_user set otp_locked_at = ? where id = ?")
+        jdbc.sql("update otpgate_account set locked_at = ? where id = ?")
                 .params(java.sql.Timestamp.from(clock.instant()), locked.id()).update();
         User inactive = userService.create(NewUser.named(tag + "off"), PASSWORD);
         jdbc.sql("update auth_user set is_active = false where id = ?").param(inactive.id()).update();

@@ -113,7 +113,7 @@ class AdminLoginTest extends AdminTestBase {
                 PASSWORD);
         assertRefused(noCodeField, 401);
         // No code was checked so far: the device counts no failure, and the code still works.
-        assertThat(count("select throttling_failure_count from totp_device where user_id = ?", staff.id()))
+        assertThat(count("select throttling_failure_count from otpgate_totp_device where account_id = ?", staff.id()))
                 .isZero();
         Page wrongCode = post("/admin/login", new MockHttpSession(), "username", staff.username(), "password",
                 PASSWORD, "code", "000000".equals(code) ? "111111" : "000000");
@@ -194,7 +194,7 @@ class AdminLoginTest extends AdminTestBase {
                 PASSWORD, "code", code(secret));
         assertRefused(page, 401);
         assertThat(page.html().select("#login-error").text()).contains("add-otp-device");
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed", pending.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed", pending.id())).isZero();
     }
 
     @Test
@@ -230,7 +230,7 @@ class AdminLoginTest extends AdminTestBase {
 
     @Test
     void aLockedAccountIsRefusedWithTheOperatorsCommand() throws Exception {
-        jdbc.sql("update auth_user set otp_locked_at = ?, otp_failure_count = 100 where id = ?")
+        jdbc.sql("update otpgate_account set locked_at = ?, failure_count = 100 where id = ?")
                 .params(java.sql.Timestamp.from(clock.instant()), staff.id()).update();
         Page page = post("/admin/login", new MockHttpSession(), "username", staff.username(), "password", PASSWORD,
                 "code", code(staffSecret));

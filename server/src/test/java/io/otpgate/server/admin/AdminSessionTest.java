@@ -105,7 +105,7 @@ class AdminSessionTest extends AdminTestBase {
     @Test
     void aUserWhoseDevicesWereRemovedIsOutOnTheNextRequest() throws Exception {
         MockHttpSession session = logInStaff();
-        jdbc.sql("delete from totp_device where user_id = ?").param(staff.id()).update();
+        jdbc.sql("delete from otpgate_totp_device where account_id = ?").param(staff.id()).update();
         Page page = get("/admin/", session);
         assertThat(page.status()).isEqualTo(303);
         assertThat(page.location()).isEqualTo("/admin/login?expired=1");

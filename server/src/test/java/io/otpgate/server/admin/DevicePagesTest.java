@@ -147,7 +147,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(302);
         assertThat(confirmed.location()).isEqualTo(devicesPath(target));
-        assertThat(jdbc.sql("select confirmed from totp_device where id = ?").param(deviceId).query(Boolean.class)
+        assertThat(jdbc.sql("select confirmed from otpgate_totp_device where id = ?").param(deviceId).query(Boolean.class)
                 .single()).isTrue();
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_CONFIRMED' "
                 + "and device = ?", target.id(), "totp/" + deviceId)).isEqualTo(1);
@@ -171,7 +171,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(second.status()).isEqualTo(200);
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isEqualTo(1);
         assertThat(pendingTotp(target)).isNotEqualTo(firstId);
         assertThat(first.html().select("#settings dd").first().text()).isEqualTo("Authenticator");
         assertThat(second.html().select("#secret").text()).isNotEqualTo(first.html().select("#secret").text());
@@ -200,7 +200,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(html.select("#start-over input[name=name]").val()).isEqualTo("Phone");
         assertThat(wrong.header("Cache-Control")).contains("no-store");
         long deviceId = pendingTotp(target);
-        assertThat(count("select otp_failure_count from auth_user where id = ?", target.id())).isEqualTo(1);
+        assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isEqualTo(1);
 
         // The right code during the throttling delay is not checked.
         Page throttled = post(confirm, session, "code", code(secret));
@@ -219,7 +219,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(restarted.status()).isEqualTo(200);
         OtpSecret fresh = OtpAuthUri.parse(qrText(restarted.html())).secret();
         assertThat(fresh).isNotEqualTo(secret);
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isEqualTo(1);
     }
 
     @Test
@@ -235,10 +235,10 @@ class DevicePagesTest extends AdminTestBase {
             assertThat(malformed.html().select(".error").text()).contains("6 to 8 digits", "not checked");
             assertThat(malformed.html().select("#confirm input[name=code]")).hasSize(1);
         }
-        assertThat(count("select otp_failure_count from auth_user where id = ?", target.id())).isZero();
+        assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isZero();
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_FAILED'",
                 target.id())).isZero();
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", target.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", target.id()))
                 .isZero();
         // Spaces are ignored.
         OtpSecret secret = OtpAuthUri.parse(qrText(page.html())).secret();
@@ -258,7 +258,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(other.status()).isEqualTo(422);
         assertThat(other.html().select(".error").text()).contains("another of the user's devices");
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", target.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = false", target.id()))
                 .isEqualTo(1);
     }
 
@@ -281,8 +281,8 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(confirmedDevice.status()).isEqualTo(404);
         assertThat(malformedId.status()).isEqualTo(400);
         assertThat(pendingTotp(other)).isEqualTo(othersPending);
-        assertThat(count("select otp_failure_count from auth_user where id = ?", other.id())).isZero();
-        assertThat(count("select otp_failure_count from auth_user where id = ?", target.id())).isZero();
+        assertThat(count("select failure_count from otpgate_account where id = ?", other.id())).isZero();
+        assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isZero();
     }
 
     @Test
@@ -311,7 +311,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(page.status()).isEqualTo(400);
         assertThat(page.html().select(".error").text()).contains("1..64 characters");
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isZero();
     }
 
     // Recovery codes
@@ -341,8 +341,8 @@ class DevicePagesTest extends AdminTestBase {
         List<String> lines = file.lines().toList();
         assertThat(lines.get(0)).contains(target.username());
         assertThat(lines.subList(1, lines.size())).isEqualTo(codes);
-        assertThat(count("select count(*) from static_token t join static_device d on d.id = t.device_id "
-                + "where d.user_id = ? and d.confirmed = true", target.id())).isEqualTo(recovery.count());
+        assertThat(count("select count(*) from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
+                + "where d.account_id = ? and d.confirmed = true", target.id())).isEqualTo(recovery.count());
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'RECOVERY_CODES_ISSUED'",
                 target.id())).isEqualTo(1);
 
@@ -362,7 +362,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.html().select("#pending").text()).contains("become valid");
-        assertThat(count("select count(*) from static_device where user_id = ? and confirmed = false", target.id()))
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ? and confirmed = false", target.id()))
                 .isEqualTo(1);
     }
 
@@ -382,8 +382,8 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(removed.status()).isEqualTo(302);
         assertThat(removed.location()).isEqualTo(devicesPath(target));
-        assertThat(count("select count(*) from totp_device where id = ?", second)).isZero();
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where id = ?", second)).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isEqualTo(1);
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_REMOVED' "
                 + "and device = ?", target.id(), "totp/" + second)).isEqualTo(1);
         Page after = get(removed.location(), session);
@@ -418,8 +418,8 @@ class DevicePagesTest extends AdminTestBase {
         Page removed = post("/admin/users/" + target.id() + "/devices/static/" + codes + "/delete", session);
 
         assertThat(removed.status()).isEqualTo(302);
-        assertThat(count("select count(*) from static_device where user_id = ?", target.id())).isZero();
-        assertThat(count("select count(*) from static_token where device_id = ?", codes)).isZero();
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", target.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_token where device_id = ?", codes)).isZero();
     }
 
     @Test
@@ -460,9 +460,9 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(reset.status()).isEqualTo(302);
         assertThat(reset.location()).isEqualTo(devicesPath(target));
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.id())).isZero();
-        assertThat(count("select count(*) from static_device where user_id = ?", target.id())).isZero();
-        assertThat(count("select otp_failure_count from auth_user where id = ?", target.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", target.id())).isZero();
+        assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isZero();
         assertThat(otpEnabled(target)).isFalse();
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'SECOND_FACTOR_RESET'",
                 target.id())).isEqualTo(1);
@@ -485,8 +485,8 @@ class DevicePagesTest extends AdminTestBase {
         Page unlock = post(locked.select("form#unlock").attr("action"), session);
 
         assertThat(unlock.status()).isEqualTo(302);
-        assertThat(count("select count(*) from auth_user where id = ? and otp_locked_at is null "
-                + "and otp_failure_count = 0", target.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_account where id = ? and locked_at is null "
+                + "and failure_count = 0", target.id())).isEqualTo(1);
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'ACCOUNT_UNLOCKED'",
                 target.id())).isEqualTo(1);
         Document after = get(unlock.location(), session).html();
@@ -499,7 +499,7 @@ class DevicePagesTest extends AdminTestBase {
     void unlockIsOfferedWhenADeviceIsThrottled() throws Exception {
         User target = newUser("target", false, false);
         long device = enrolment.enrol(target, "phone", true, null).device().id();
-        jdbc.sql("update totp_device set throttling_failure_count = 5, throttling_failure_timestamp = ? where id = ?")
+        jdbc.sql("update otpgate_totp_device set throttling_failure_count = 5, throttling_failure_timestamp = ? where id = ?")
                 .params(SqlTime.of(clock.instant()), device).update();
         MockHttpSession session = logInStaff();
 
@@ -519,14 +519,14 @@ class DevicePagesTest extends AdminTestBase {
         OtpSecret spare = OtpAuthUri.parse(qrText(added.html())).secret();
         Page confirmed = post(added.html().select("#confirm").attr("action"), session, "code", code(spare));
         assertThat(confirmed.location()).isEqualTo("/admin/account");
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", staff.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", staff.id()))
                 .isEqualTo(2);
 
         Page reset = post("/admin/users/" + staff.id() + "/reset", session);
 
         assertThat(reset.status()).isEqualTo(302);
         assertThat(reset.location()).isEqualTo("/admin/account");
-        assertThat(count("select count(*) from totp_device where user_id = ?", staff.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", staff.id())).isZero();
         Page next = get(reset.location(), session);
         assertThat(next.status()).isEqualTo(303);
         assertThat(next.location()).isEqualTo("/admin/login?expired=1");
@@ -584,7 +584,7 @@ class DevicePagesTest extends AdminTestBase {
             assertThat(page.status()).as(action.path() + ": " + page.body()).isEqualTo(expected[i]);
             assertThat(state(target.user())).as(action.path()).isNotEqualTo(before);
         }
-        assertThat(count("select count(*) from totp_device where user_id = ?", target.user().id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.user().id())).isZero();
     }
 
     // Helpers
@@ -597,7 +597,7 @@ class DevicePagesTest extends AdminTestBase {
         User user = newUser("target", superuser, superuser);
         long confirmed = enrolment.enrol(user, "phone", true, null).device().id();
         TotpEnrolment.Enrolment pending = enrolment.enrol(user, "new phone", false, null);
-        jdbc.sql("update auth_user set otp_failure_count = 3 where id = ?").param(user.id()).update();
+        jdbc.sql("update otpgate_account set failure_count = 3 where id = ?").param(user.id()).update();
         return new Target(user, confirmed, pending.device().id(), pending.uri().secret());
     }
 
@@ -621,20 +621,20 @@ class DevicePagesTest extends AdminTestBase {
     /** Everything the device pages can change about a user, as text. */
     private String state(User user) {
         long id = user.id();
-        return jdbc.sql("select id, name, confirmed, last_step, throttling_failure_count from totp_device "
-                + "where user_id = ? order by id").param(id).query().listOfRows()
-                + "" + jdbc.sql("select id, confirmed from static_device where user_id = ? order by id").param(id)
+        return jdbc.sql("select id, name, confirmed, last_step, throttling_failure_count from otpgate_totp_device "
+                + "where account_id = ? order by id").param(id).query().listOfRows()
+                + "" + jdbc.sql("select id, confirmed from otpgate_static_device where account_id = ? order by id").param(id)
                         .query().listOfRows()
-                + jdbc.sql("select t.id from static_token t join static_device d on d.id = t.device_id "
-                        + "where d.user_id = ? order by t.id").param(id).query().listOfRows()
-                + jdbc.sql("select otp_failure_count, otp_locked_at from auth_user where id = ?").param(id).query()
+                + jdbc.sql("select t.id from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
+                        + "where d.account_id = ? order by t.id").param(id).query().listOfRows()
+                + jdbc.sql("select failure_count, locked_at from otpgate_account where id = ?").param(id).query()
                         .listOfRows()
                 + jdbc.sql("select is_otp_enabled from user_profile where user_id = ?").param(id).query().listOfRows()
                 + count("select count(*) from security_event where user_id = ?", id);
     }
 
     private void lock(User user) {
-        jdbc.sql("update auth_user set otp_locked_at = ?, otp_failure_count = 100 where id = ?")
+        jdbc.sql("update otpgate_account set locked_at = ?, failure_count = 100 where id = ?")
                 .params(SqlTime.of(clock.instant()), user.id()).update();
     }
 
@@ -644,7 +644,7 @@ class DevicePagesTest extends AdminTestBase {
     }
 
     private long pendingTotp(User user) {
-        return jdbc.sql("select id from totp_device where user_id = ? and confirmed = false").param(user.id())
+        return jdbc.sql("select id from otpgate_totp_device where account_id = ? and confirmed = false").param(user.id())
                 .query(Long.class).single();
     }
 

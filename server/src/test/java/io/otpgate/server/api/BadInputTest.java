@@ -238,7 +238,7 @@ class BadInputTest extends ApiTestBase {
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(state()).isNotEqualTo(before);
-        assertThat(count("select otp_failure_count from auth_user where id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select failure_count from otpgate_account where id = ?", user.id())).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -545,12 +545,13 @@ class BadInputTest extends ApiTestBase {
     private State state() {
         long id = user.id();
         return new State(
-                rows("select otp_failure_count, otp_locked_at, is_active, last_login from auth_user where id = ?", id),
+                rows("select a.failure_count, a.locked_at, u.is_active, u.last_login from auth_user u"
+                        + " join otpgate_account a on a.id = u.id where u.id = ?", id),
                 rows("select id, confirmed, last_step, drift, throttling_failure_count, throttling_failure_timestamp,"
-                        + " last_used_at from totp_device where user_id = ? order by id", id),
+                        + " last_used_at from otpgate_totp_device where account_id = ? order by id", id),
                 rows("select d.id, d.confirmed, d.throttling_failure_count, d.throttling_failure_timestamp,"
-                        + " d.last_used_at, (select count(*) from static_token t where t.device_id = d.id) as codes"
-                        + " from static_device d where d.user_id = ? order by d.id", id),
+                        + " d.last_used_at, (select count(*) from otpgate_static_token t where t.device_id = d.id) as codes"
+                        + " from otpgate_static_device d where d.account_id = ? order by d.id", id),
                 count("select count(*) from security_event"),
                 count("select count(*) from security_event where user_id = ?", id),
                 rows("select jti, used_at, revoked_at from refresh_token where user_id = ? order by jti", id),

@@ -262,7 +262,7 @@ class JwtAttacksTest extends ApiTestBase {
         assertTokenRefused(get("/api/me", tokens.refresh()), "token_not_valid");
         assertTokenRefused(get("/api/totp/status", tokens.refresh()), "token_not_valid");
         assertTokenRefused(post("/api/totp/create", tokens.refresh(), null), "token_not_valid");
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
     }
 
     @Test

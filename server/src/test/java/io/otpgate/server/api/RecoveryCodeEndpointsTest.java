@@ -67,8 +67,8 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
         List<String> codes = codes(answer);
         assertThat(codes).hasSize(5).doesNotHaveDuplicates().doesNotContainAnyElementsOf(
                 enrolled.setup().recoveryCodes());
-        assertThat(count("select count(*) from static_token t join static_device d on d.id = t.device_id "
-                + "where d.user_id = ?", user.id())).isEqualTo(5);
+        assertThat(count("select count(*) from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
+                + "where d.account_id = ?", user.id())).isEqualTo(5);
         for (String old : enrolled.setup().recoveryCodes()) {
             clock.advance(Duration.ofMinutes(1));
             assertProblem(post("/api/totp/recovery_code/login", login().access(), json("token", old)), 400,
@@ -126,7 +126,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
     @Test
     void loginWhenCodeCorrectThenTokensNameRecoveryDevice() throws Exception {
         Enrolled enrolled = enrol();
-        long deviceId = count("select id from static_device where user_id = ?", user.id());
+        long deviceId = count("select id from otpgate_static_device where account_id = ?", user.id());
         Tokens password = login();
 
         Answer answer = post("/api/totp/recovery_code/login", password.access(),
@@ -141,7 +141,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
                     .isEqualTo(payload(password.access()).get("auth_time").longValue());
         }
         assertThat(get("/api/me", recovered.access()).status()).isEqualTo(200);
-        assertThat(count("select count(*) from static_token where device_id = ?", deviceId)).isEqualTo(4);
+        assertThat(count("select count(*) from otpgate_static_token where device_id = ?", deviceId)).isEqualTo(4);
         assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_VERIFIED' "
                 + "and device = ?", user.id(), "static/" + deviceId)).isEqualTo(1);
     }
@@ -169,8 +169,8 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
                     .isEqualTo(200);
         }
 
-        assertThat(count("select count(*) from static_token t join static_device d on d.id = t.device_id "
-                + "where d.user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
+                + "where d.account_id = ?", user.id())).isZero();
         assertProblem(post("/api/totp/recovery_code/login", password.access(),
                 json("token", enrolled.setup().recoveryCodes().get(4))), 400, WRONG_CODE);
     }
@@ -209,7 +209,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
                 json("token", setup.recoveryCodes().get(0)));
 
         assertProblem(answer, 400, WRONG_CODE);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isZero();
         Tokens verified = tokens(post("/api/totp/login", password.access(), json("token", code(setup.secret()))));
         assertThat(get("/api/me", verified.access()).status()).isEqualTo(200);
@@ -263,8 +263,8 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
         assertProblem(throttled, 429, "Too many failed attempts: try again in 1 s");
         assertThat(throttled.header("Retry-After")).isEqualTo("1");
         assertThat(events("OTP_THROTTLED")).isEqualTo(1);
-        assertThat(count("select count(*) from static_token t join static_device d on d.id = t.device_id "
-                + "where d.user_id = ?", user.id())).as("the code was not spent").isEqualTo(5);
+        assertThat(count("select count(*) from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
+                + "where d.account_id = ?", user.id())).as("the code was not spent").isEqualTo(5);
         clock.advance(Duration.ofSeconds(1));
         assertThat(post("/api/totp/recovery_code/login", password.access(),
                 json("token", enrolled.setup().recoveryCodes().get(0))).status()).isEqualTo(200);

@@ -59,7 +59,7 @@ class SeedFlowTest extends ApiTestBase {
         Answer rolledBack = delete("/api/totp/rollback", deleted.access());
         assertThat(rolledBack.status()).isEqualTo(200);
         assertThat(rolledBack.text("message")).isEqualTo("Setup 2FA Cancelled.");
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isZero();
     }
 }

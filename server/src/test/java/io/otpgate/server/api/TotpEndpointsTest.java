@@ -83,7 +83,7 @@ class TotpEndpointsTest extends ApiTestBase {
 
         assertProblem(answer, 405, "Method \"PUT\" not allowed.");
         assertThat(answer.header("Allow")).contains("GET").contains("POST");
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
     }
 
     // GET|POST /api/totp/create
@@ -107,9 +107,9 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(uri.period()).isEqualTo(Duration.ofSeconds(30));
         List<String> codes = created.json().get("recoveryCodes").valueStream().map(n -> n.stringValue()).toList();
         assertThat(codes).hasSize(5).doesNotHaveDuplicates().allMatch(c -> !c.isBlank());
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = false", user.id()))
                 .isEqualTo(1);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isZero();
         assertThat(status(password.access())).isFalse();
         assertThat(profileOtpEnabled()).isFalse();
@@ -125,8 +125,8 @@ class TotpEndpointsTest extends ApiTestBase {
 
         assertThat(second.secret()).isNotEqualTo(first.secret());
         assertThat(second.recoveryCodes()).doesNotContainAnyElementsOf(first.recoveryCodes());
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(post("/api/totp/login", password.access(), json("token", code(first.secret()))).status())
                 .as("the first secret confirms nothing").isEqualTo(400);
         clock.advance(Duration.ofSeconds(1));
@@ -156,7 +156,7 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(post("/api/totp/recovery_code/login", attacker.access(),
                 json("token", planted.recoveryCodes().get(0))).status()).isEqualTo(400);
         assertThat(get("/api/me", attacker.access()).status()).isEqualTo(403);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(get("/api/me", verified.access()).status()).isEqualTo(200);
     }
 
@@ -170,7 +170,7 @@ class TotpEndpointsTest extends ApiTestBase {
 
         Answer answer = post("/api/totp/login", password.access(), json("token", code(setup.secret())));
         assertProblem(answer, 400, NO_DEVICE);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isZero();
         assertThat(status(password.access())).isFalse();
         assertThat(post("/api/totp/recovery_code/login", password.access(),
@@ -202,7 +202,7 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = post("/api/totp/login", planter.access(), json("token", code(planted.secret())));
 
         assertProblem(answer, 400, WRONG_CODE);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = false", user.id()))
                 .as("still pending").isEqualTo(1);
         clock.advance(Duration.ofSeconds(1));
         Tokens verified = tokens(post("/api/totp/login", planter.access(), json("token", code(ownSecret))));
@@ -233,7 +233,7 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(answer.json().has("message")).isTrue();
         assertThat(answer.json().get("errors").isArray()).isTrue();
         assertThat(answer.json().get("otpUrl")).isNull();
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(get("/api/totp/create", enrolled.passwordOnly().access()).status()).isEqualTo(409);
         assertThat(post("/api/totp/recovery_code/login", enrolled.passwordOnly().access(),
                 json("token", enrolled.setup().recoveryCodes().get(0))).status())
@@ -247,9 +247,9 @@ class TotpEndpointsTest extends ApiTestBase {
         Setup second = createTotp(enrolled.verified().access());
 
         assertThat(second.secret()).isNotEqualTo(enrolled.setup().secret());
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isEqualTo(1);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = false", user.id()))
                 .isEqualTo(1);
         assertThat(status(enrolled.verified().access())).isTrue();
         assertThat(get("/api/me", enrolled.verified().access()).status()).isEqualTo(200);
@@ -273,8 +273,8 @@ class TotpEndpointsTest extends ApiTestBase {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.text("message")).isEqualTo("Setup 2FA Cancelled.");
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isZero();
         assertThat(status(password.access())).isFalse();
         assertThat(events("DEVICE_REMOVED")).isEqualTo(1);
     }
@@ -305,9 +305,9 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = delete("/api/totp/rollback", enrolled.verified().access());
 
         assertProblem(answer, 400, "2FA is already enabled, please disable it first.");
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isEqualTo(1);
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(status(enrolled.verified().access())).isTrue();
         assertThat(get("/api/me", enrolled.verified().access()).status()).isEqualTo(200);
     }
@@ -319,7 +319,7 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = delete("/api/totp/rollback", enrolled.passwordOnly().access());
 
         assertThat(answer.status()).isEqualTo(400);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(get("/api/me", enrolled.verified().access()).status()).isEqualTo(200);
     }
 
@@ -331,8 +331,8 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = delete("/api/totp/rollback", enrolled.verified().access());
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = true", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", user.id()))
                 .isEqualTo(1);
         assertThat(get("/api/me", enrolled.verified().access()).status()).isEqualTo(200);
         assertThat(post("/api/totp/recovery_code/login", enrolled.passwordOnly().access(),
@@ -349,7 +349,7 @@ class TotpEndpointsTest extends ApiTestBase {
     void loginWhenCodeCorrectThenSetupConfirmedAndTokensNameDevice() throws Exception {
         Tokens password = login();
         Setup setup = createTotp(password.access());
-        long deviceId = count("select id from totp_device where user_id = ?", user.id());
+        long deviceId = count("select id from otpgate_totp_device where account_id = ?", user.id());
         clock.advance(Duration.ofSeconds(5));
 
         Answer answer = post("/api/totp/login", password.access(), json("token", code(setup.secret())));
@@ -363,7 +363,7 @@ class TotpEndpointsTest extends ApiTestBase {
                     .as("the password was checked at login, not now")
                     .isEqualTo(payload(password.access()).get("auth_time").longValue());
         }
-        assertThat(count("select count(*) from totp_device where id = ? and confirmed = true", deviceId)).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where id = ? and confirmed = true", deviceId)).isEqualTo(1);
         assertThat(profileOtpEnabled()).isTrue();
         assertThat(status(password.access())).isTrue();
         assertThat(status(verified.access())).isTrue();
@@ -412,7 +412,7 @@ class TotpEndpointsTest extends ApiTestBase {
 
         assertProblem(answer, 400, WRONG_CODE);
         assertThat(answer.json().get("access")).isNull();
-        assertThat(count("select count(*) from totp_device where user_id = ? and confirmed = false", user.id()))
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = false", user.id()))
                 .isEqualTo(1);
         assertThat(status(password.access())).isFalse();
         assertThat(profileOtpEnabled()).isFalse();
@@ -456,7 +456,7 @@ class TotpEndpointsTest extends ApiTestBase {
     @Test
     void loginWhenOnlyRecoveryCodesThenNoDevice() throws Exception {
         Enrolled enrolled = enrol();
-        jdbc.sql("delete from totp_device where user_id = ?").param(user.id()).update();
+        jdbc.sql("delete from otpgate_totp_device where account_id = ?").param(user.id()).update();
 
         assertProblem(post("/api/totp/login", enrolled.passwordOnly().access(), json("token", "123456")), 400,
                 NO_DEVICE);
@@ -581,8 +581,8 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(payload(reset.access()).get("amr").toString()).isEqualTo("[\"pwd\"]");
         assertThat(payload(reset.access()).get("auth_time").longValue())
                 .isEqualTo(payload(enrolled.verified().access()).get("auth_time").longValue());
-        for (String table : List.of("totp_device", "static_device", "hotp_device")) {
-            assertThat(count("select count(*) from " + table + " where user_id = ?", user.id())).as(table).isZero();
+        for (String table : List.of("otpgate_totp_device", "otpgate_static_device", "otpgate_hotp_device")) {
+            assertThat(count("select count(*) from " + table + " where account_id = ?", user.id())).as(table).isZero();
         }
         assertThat(profileOtpEnabled()).isFalse();
         assertThat(status(reset.access())).isFalse();
@@ -603,8 +603,8 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = delete("/api/totp/delete", enrolled.passwordOnly().access());
 
         assertProblem(answer, 403, SECOND_FACTOR_MISSING);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isEqualTo(1);
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isEqualTo(1);
         assertThat(status(enrolled.verified().access())).isTrue();
     }
 
@@ -615,7 +615,7 @@ class TotpEndpointsTest extends ApiTestBase {
                 json("token", enrolled.setup().recoveryCodes().get(0))));
 
         assertThat(delete("/api/totp/delete", recovered.access()).status()).isEqualTo(200);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
     }
 
     @Test
@@ -626,8 +626,8 @@ class TotpEndpointsTest extends ApiTestBase {
         Answer answer = delete("/api/totp/delete", password.access());
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(count("select count(*) from totp_device where user_id = ?", user.id())).isZero();
-        assertThat(count("select count(*) from static_device where user_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
+        assertThat(count("select count(*) from otpgate_static_device where account_id = ?", user.id())).isZero();
     }
 
     @Test
@@ -661,7 +661,7 @@ class TotpEndpointsTest extends ApiTestBase {
                 json("token", code(second.secret()))));
         String first = payload(enrolled.verified().access()).get("otp_device_id").stringValue();
 
-        jdbc.sql("delete from totp_device where id = ?").param(Long.parseLong(first.substring("totp/".length())))
+        jdbc.sql("delete from otpgate_totp_device where id = ?").param(Long.parseLong(first.substring("totp/".length())))
                 .update();
 
         assertProblem(get("/api/me", enrolled.verified().access()), 403, SECOND_FACTOR_MISSING);

@@ -120,7 +120,7 @@ class BruteForceSimulationTest {
     @Test
     void codesFor30DaysWhenDeviceWindowIsTwoStepsThenTheBoundIsExceeded() throws Exception {
         Victim victim = enrolledVictim();
-        jdbc.sql("update totp_device set tolerance = 2 where user_id = ?").param(victim.user().id()).update();
+        jdbc.sql("update otpgate_totp_device set tolerance = 2 where account_id = ?").param(victim.user().id()).update();
 
         CodeAttack attack = attackCodes(victim, DAYS_30, null);
 
@@ -358,7 +358,7 @@ class BruteForceSimulationTest {
             victimWaited = victimWaited.plus(Duration.between(victimDue, end));
         }
         clock.set(end);
-        int failures = jdbc.sql("select otp_failure_count from auth_user where id = ?").param(victim.user().id())
+        int failures = jdbc.sql("select failure_count from otpgate_account where id = ?").param(victim.user().id())
                 .query(Integer.class).single();
         return new CodeAttack(length, odds, refused, serverErrors, other, sessions, toLock, failures, lastWait,
                 victimEvery != null, victimLogins, victimWaited, verification, tolerance, digits);

@@ -92,7 +92,7 @@ abstract class VerificationServiceContract {
 
         assertThat(verify(code(secret, Duration.ofSeconds(30)), TOTP))
                 .isInstanceOf(VerificationOutcome.Verified.class);
-        assertThat(jdbc.sql("select drift from totp_device where user_id = ?").param(user.id()).query(Integer.class)
+        assertThat(jdbc.sql("select drift from otpgate_totp_device where account_id = ?").param(user.id()).query(Integer.class)
                 .single()).isEqualTo(1);
         // The code of the current step is now below the last used step + 1: refused, like django-otp.
         clock.advance(Duration.ofSeconds(5));
@@ -220,9 +220,9 @@ abstract class VerificationServiceContract {
 
         OtpSecret added = confirmedTotp();
 
-        assertThat(jdbc.sql("select count(*) from totp_device where user_id = ?").param(user.id())
+        assertThat(jdbc.sql("select count(*) from otpgate_totp_device where account_id = ?").param(user.id())
                 .query(Long.class).single()).isEqualTo(1);
-        assertThat(jdbc.sql("select count(*) from static_device where user_id = ?").param(user.id())
+        assertThat(jdbc.sql("select count(*) from otpgate_static_device where account_id = ?").param(user.id())
                 .query(Long.class).single()).isZero();
         assertThat(verification.verify(user.id(), code(planted, Duration.ZERO), TOTP, PendingSetups.ANY, null))
                 .isInstanceOf(VerificationOutcome.Rejected.class);
@@ -363,7 +363,7 @@ abstract class VerificationServiceContract {
     }
 
     private int failures() {
-        return jdbc.sql("select throttling_failure_count from totp_device where user_id = ?").param(user.id())
+        return jdbc.sql("select throttling_failure_count from otpgate_totp_device where account_id = ?").param(user.id())
                 .query(Integer.class).single();
     }
 

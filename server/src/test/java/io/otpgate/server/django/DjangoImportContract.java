@@ -70,8 +70,8 @@ abstract class DjangoImportContract {
     static final Set<DeviceKind> HOTP = EnumSet.of(DeviceKind.HOTP);
     static final Set<DeviceKind> STATIC = EnumSet.of(DeviceKind.STATIC);
     /** Every table an import writes, children first; and the server's keys, made on first use. */
-    static final List<String> TABLES = List.of("security_event", "static_token", "static_device", "totp_device",
-            "hotp_device", "user_oauth_profile", "user_profile", "auth_user");
+    static final List<String> TABLES = List.of("security_event", "otpgate_static_token", "otpgate_static_device", "otpgate_totp_device",
+            "otpgate_hotp_device", "user_oauth_profile", "user_profile", "auth_user");
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -208,8 +208,8 @@ abstract class DjangoImportContract {
         DjangoImport.Summary summary = importSeed();
 
         assertThat(summary).isEqualTo(new DjangoImport.Summary(false, 32, 6, 0, 0, 5, 0, 3, 6, 6, 6, Map.of()));
-        assertThat(rowCounts()).containsEntry("auth_user", 6L).containsEntry("totp_device", 5L)
-                .containsEntry("static_device", 3L).containsEntry("static_token", 6L)
+        assertThat(rowCounts()).containsEntry("auth_user", 6L).containsEntry("otpgate_totp_device", 5L)
+                .containsEntry("otpgate_static_device", 3L).containsEntry("otpgate_static_token", 6L)
                 .containsEntry("user_profile", 6L).containsEntry("user_oauth_profile", 6L);
         assertThat(jdbc.sql("select django_id from auth_user where username = 'acme-cy'").query(Long.class)
                 .single()).isEqualTo(3L);
@@ -283,7 +283,7 @@ abstract class DjangoImportContract {
         assertThat(verification.verify(user("acme-dee").id(), code, TOTP, PendingSetups.ANY, null))
                 .isEqualTo(new VerificationOutcome.Verified(
                         new io.otpgate.server.device.DeviceRef(DeviceKind.TOTP, jdbc.sql(
-                                "select id from totp_device where user_id = ?").param(user("acme-dee").id())
+                                "select id from otpgate_totp_device where account_id = ?").param(user("acme-dee").id())
                                 .query(Long.class).single()), true));
     }
 
@@ -331,7 +331,7 @@ abstract class DjangoImportContract {
             }
         }
         assertThat(tokens).isEqualTo(6);
-        assertThat(rowCounts()).containsEntry("static_token", 0L);
+        assertThat(rowCounts()).containsEntry("otpgate_static_token", 0L);
     }
 
     @Test
@@ -396,7 +396,7 @@ abstract class DjangoImportContract {
                 "nothing was imported");
 
         assertThat(refused.getMessage()).doesNotContain("acme-ana");
-        assertThat(rowCounts()).containsEntry("auth_user", 1L).containsEntry("totp_device", 0L);
+        assertThat(rowCounts()).containsEntry("auth_user", 1L).containsEntry("otpgate_totp_device", 0L);
     }
 
     @Test
@@ -480,7 +480,7 @@ abstract class DjangoImportContract {
                 Map.entry("otp_email.emaildevice", 2L));
         String code = Hotp.of(HmacAlgorithm.SHA1, 6).generate(key, 9);
         assertThat(verify("acme-eve", code, HOTP)).isInstanceOf(VerificationOutcome.Verified.class);
-        assertThat(jdbc.sql("select counter from hotp_device").query(Long.class).single()).isEqualTo(10L);
+        assertThat(jdbc.sql("select counter from otpgate_hotp_device").query(Long.class).single()).isEqualTo(10L);
     }
 
     @Test

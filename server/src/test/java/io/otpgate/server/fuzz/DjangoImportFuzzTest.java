@@ -64,9 +64,9 @@ class DjangoImportFuzzTest {
                         .isEqualTo(summary);
                 assertThat(count(after, "auth_user") - count(before, "auth_user"))
                         .isEqualTo(summary.usersImported());
-                assertThat(count(after, "totp_device") - count(before, "totp_device"))
+                assertThat(count(after, "otpgate_totp_device") - count(before, "otpgate_totp_device"))
                         .isEqualTo(summary.totpDevices());
-                assertThat(count(after, "static_token") - count(before, "static_token"))
+                assertThat(count(after, "otpgate_static_token") - count(before, "otpgate_static_token"))
                         .isEqualTo(summary.staticTokens());
             }
         } finally {

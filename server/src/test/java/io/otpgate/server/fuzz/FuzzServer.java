@@ -68,11 +68,11 @@ final class FuzzServer {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Columns that a refused but counted attempt may change (failure counts, locks, throttling). */
-    private static final Set<String> THROTTLE_COLUMNS = Set.of("otp_failure_count", "otp_locked_at",
+    private static final Set<String> THROTTLE_COLUMNS = Set.of("failure_count", "locked_at",
             "throttling_failure_count", "throttling_failure_timestamp");
     static final String THROTTLE = "(throttle columns)";
-    private static final Set<String> THROTTLE_TABLES = Set.of("auth_user", "totp_device", "hotp_device",
-            "static_device");
+    private static final Set<String> THROTTLE_TABLES = Set.of("otpgate_account", "otpgate_totp_device",
+            "otpgate_hotp_device", "otpgate_static_device");
 
     private static FuzzServer instance;
     private static Throwable failure;
@@ -189,16 +189,16 @@ final class FuzzServer {
         admin = new Admin(superuser.id(), Totp.defaults().generate(adminSecret, clock.instant()),
                 id("select id from auth_user where username = ?", ENROLLED),
                 id("select id from auth_user where username = ?", PLAIN),
-                id("select d.id from totp_device d join auth_user u on u.id = d.user_id where u.username = ?", ADMIN),
-                id("select d.id from totp_device d join auth_user u on u.id = d.user_id where u.username = ?",
+                id("select d.id from otpgate_totp_device d join auth_user u on u.id = d.account_id where u.username = ?", ADMIN),
+                id("select d.id from otpgate_totp_device d join auth_user u on u.id = d.account_id where u.username = ?",
                         ENROLLED),
-                id("select d.id from static_device d join auth_user u on u.id = d.user_id where u.username = ?",
+                id("select d.id from otpgate_static_device d join auth_user u on u.id = d.account_id where u.username = ?",
                         ENROLLED),
                 oauthProfileId);
 
         // The code was used to confirm the device: the baseline is the state just before that, as far as the code
         // is concerned, so that ${code} is accepted by every input that sends it.
-        jdbc.sql("update totp_device set last_step = -1, last_used_at = null").update();
+        jdbc.sql("update otpgate_totp_device set last_step = -1, last_used_at = null").update();
         baselineScript = jdbc.sql("script nopasswords nosettings").query(String.class).list().stream()
                 .filter(statement -> !statement.startsWith("--")).toList();
         baselineRows = readBaselineRows();
@@ -340,7 +340,8 @@ final class FuzzServer {
                 StringBuilder row = new StringBuilder();
                 StringBuilder throttle = new StringBuilder();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    boolean counted = THROTTLE_COLUMNS.contains(meta.getColumnLabel(i).toLowerCase());
+                    boolean counted = THROTTLE_TABLES.contains(table)
+                            && THROTTLE_COLUMNS.contains(meta.getColumnLabel(i).toLowerCase());
                     (counted ? throttle : row).append(value(rows, i)).append('|');
                 }
                 parts.get(table).add(row.toString());

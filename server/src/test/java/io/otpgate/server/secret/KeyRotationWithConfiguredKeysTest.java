@@ -86,7 +86,7 @@ class KeyRotationWithConfiguredKeysTest {
         assertThat(summary.previousPrimaryId()).isEqualTo(next.primaryId());
         assertThat(summary.retiredKeyIds()).isEqualTo(configured.ids());
         assertThat(summary.resealed()).containsEntry(SealedColumn.TOTP_SECRET,
-                jdbc.sql("select count(*) from totp_device").query(Integer.class).single());
+                jdbc.sql("select count(*) from otpgate_totp_device").query(Integer.class).single());
         assertThat(summary.total()).isPositive();
         assertThat(box.keyRing()).as("no key made, none dropped").isSameAs(next);
         assertThat(sealedValues().values()).allSatisfy(hex -> assertThat(

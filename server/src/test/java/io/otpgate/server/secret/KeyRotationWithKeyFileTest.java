@@ -164,7 +164,7 @@ class KeyRotationWithKeyFileTest {
         Map<String, Integer> resealed = new LinkedHashMap<>();
         summary.resealed().forEach((column, n) -> resealed.put(column.toString(), n));
         assertThat(resealed).isEqualTo(counts);
-        assertThat(counts.get("totp_device.sealed_secret")).isGreaterThanOrEqualTo(4);
+        assertThat(counts.get("otpgate_totp_device.sealed_secret")).isGreaterThanOrEqualTo(4);
         assertThat(counts.get("server_key.sealed_key")).isGreaterThanOrEqualTo(1);
 
         // Every stored value names the new key, and none opens with an old key, even under the new key's id.
@@ -195,7 +195,7 @@ class KeyRotationWithKeyFileTest {
                 .satisfies(p -> assertThat(p.credentials()).isEqualTo("gho_" + bob.user().id()));
         assertThat(events.list(null, SecurityEventKind.KEY_ROTATED, null, null, 10)).first()
                 .satisfies(e -> assertThat(e.detail()).contains("re-sealed under key " + after.primaryId(),
-                        "totp_device.sealed_secret " + counts.get("totp_device.sealed_secret")));
+                        "otpgate_totp_device.sealed_secret " + counts.get("otpgate_totp_device.sealed_secret")));
     }
 
     @Test

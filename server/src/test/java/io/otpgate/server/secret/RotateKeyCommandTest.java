@@ -66,8 +66,8 @@ class RotateKeyCommandTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
                 Rotated from key 2 to the new key 3 in %s.
                 Re-sealed 1 value:
-                  totp_device.sealed_secret: 0
-                  hotp_device.sealed_secret: 0
+                  otpgate_totp_device.sealed_secret: 0
+                  otpgate_hotp_device.sealed_secret: 0
                   user_oauth_profile.sealed_oauth_credentials: 0
                   server_key.sealed_key: 1
                 Removed from the key file: key 2. Running servers read the new key file within a second. Back up \

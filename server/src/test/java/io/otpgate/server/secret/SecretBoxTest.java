@@ -56,7 +56,7 @@ class SecretBoxTest {
 
         assertThatThrownBy(() -> box.open(sealed, SealedColumn.TOTP_SECRET, 2))
                 .isInstanceOf(SealedValueException.class)
-                .hasMessage("totp_device.sealed_secret of row 2 does not open: altered, or sealed for another row");
+                .hasMessage("otpgate_totp_device.sealed_secret of row 2 does not open: altered, or sealed for another row");
     }
 
     @Test

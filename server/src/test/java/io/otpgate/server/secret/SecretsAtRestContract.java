@@ -65,7 +65,7 @@ abstract class SecretsAtRestContract {
         String dump = dump();
 
         // The dump has the rows (usernames and OAuth URLs are stored in clear), but no secret.
-        assertThat(dump).contains("totp_device").contains("static_token").contains("dump-2-")
+        assertThat(dump).contains("otpgate_totp_device").contains("otpgate_static_token").contains("dump-2-")
                 .contains("https://example.invalid/oauth");
         String lowerDump = dump.toLowerCase(Locale.ROOT);
         for (String secret : known) {
