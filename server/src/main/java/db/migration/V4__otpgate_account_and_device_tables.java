@@ -16,8 +16,8 @@ import org.flywaydb.core.api.migration.Context;
  * application adds keeps it: {@code otpgate_account} (one row per user key: the consecutive failures and the lock)
  * and the device tables renamed with the prefix {@code otpgate_}, keyed by {@code account_id}.
  *
- * <p>Every row keeps its id: the server's account of a user has the user's id (its user key is that id in decimal),
- * so the device ids that tokens and the security log name stay valid, and sealed secrets (whose associated data
+ * <p>Every row keeps its id: the server's account of a user has the user's id, and its user key is the username (which
+ * never changes in the server; an application's default user key is its login name too), so the device ids that tokens and the security log name stay valid, and sealed secrets (whose associated data
  * names the row) still open. Identity columns and sequences continue after the largest id copied. A Java migration,
  * because H2 and PostgreSQL spell a column rename and a constraint's name differently.
  */
@@ -41,7 +41,7 @@ public class V4__otpgate_account_and_device_tables extends BaseJavaMigration {
                     )""");
             sql.execute("""
                     insert into otpgate_account (id, user_key, failure_count, locked_at, created_at)
-                    select id, cast(id as varchar(255)), otp_failure_count, otp_locked_at, date_joined from auth_user""");
+                    select id, username, otp_failure_count, otp_locked_at, date_joined from auth_user""");
             restartIdentity(sql, "otpgate_account");
             // The server's own link: a user's account, and so its devices, go with the user.
             sql.execute("alter table otpgate_account add constraint otpgate_account_auth_user_fkey foreign key (id) "

@@ -9,7 +9,8 @@ import io.otpgate.server.cli.Commands;
  * otpgate: without arguments (or with only {@code --option}s) the server; with a command name first, that
  * management command (see {@link Commands}), run in a context without a web server.
  */
-@SpringBootApplication
+// The library's beans (devices, verification, secrets, security events) are the server's too.
+@SpringBootApplication(scanBasePackages = { "io.otpgate.server", "io.otpgate.spring" })
 public class OtpgateApplication {
 
     public static void main(String[] args) {

@@ -11,13 +11,15 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * The house's rules, read from the compiled classes of core, qr and the server (so a fully qualified name counts as
- * an import too). Each rule names what it keeps true; a failure lists every offending dependency.
+ * The house's rules, read from the compiled classes of core, qr, the library (otpgate-spring) and the server (so a
+ * fully qualified name counts as an import too). Each rule names what it keeps true; a failure lists every offending
+ * dependency.
  */
 class ArchitectureTest {
 
     private static final String CORE = "io.otpgate.core..";
     private static final String QR = "io.otpgate.qr..";
+    private static final String LIBRARY = "io.otpgate.spring";
     private static final String SERVER = "io.otpgate.server";
 
     private static JavaClasses classes;
@@ -47,10 +49,16 @@ class ArchitectureTest {
     }
 
     @Test
-    void coreAndQrImportNothingOfTheServer() {
-        noClasses().that().resideInAnyPackage(CORE, QR)
+    void theLibraryImportsNothingOfTheServer() {
+        noClasses().that().resideInAnyPackage(LIBRARY + "..", CORE, QR)
                 .should().dependOnClassesThat().resideInAPackage(SERVER + "..")
+                .because("applications add the library without the server; arrows point server -> library -> core")
                 .check(classes);
+    }
+
+    @Test
+    void libraryPackagesHaveNoCycles() {
+        slices().matching(LIBRARY + ".(*)..").should().beFreeOfCycles().check(classes);
     }
 
     @Test
@@ -60,14 +68,14 @@ class ArchitectureTest {
 
     @Test
     void deviceKindsDoNotImportEachOther() {
-        slices().matching(SERVER + ".(totp|hotp|recovery)..").should().notDependOnEachOther()
+        slices().matching(LIBRARY + ".(totp|hotp|recovery)..").should().notDependOnEachOther()
                 .because("each kind is a plug-in: a new kind is a new package, and nothing else changes")
                 .check(classes);
     }
 
     @Test
     void sharedVerificationImportsNoKind() {
-        noClasses().that().resideInAPackage(SERVER + ".device..")
+        noClasses().that().resideInAPackage(LIBRARY + ".device..")
                 .should().dependOnClassesThat().resideInAnyPackage(kinds())
                 .because("the verification transaction knows only the plug-in interface")
                 .check(classes);
@@ -101,6 +109,6 @@ class ArchitectureTest {
     }
 
     private static String[] kinds() {
-        return new String[] {SERVER + ".totp..", SERVER + ".hotp..", SERVER + ".recovery.."};
+        return new String[] {LIBRARY + ".totp..", LIBRARY + ".hotp..", LIBRARY + ".recovery.."};
     }
 }

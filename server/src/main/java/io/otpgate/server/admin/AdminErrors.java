@@ -15,7 +15,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.ModelAndView;
 
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**

@@ -15,8 +15,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.system.OtpgateException;
 
 /** The start page (figures and the latest security events), the user list, the stylesheet and the 404 page. */
 @Controller

@@ -7,11 +7,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Optional;
 
-import io.otpgate.server.device.PendingSetups;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.login.LoginThrottle;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;

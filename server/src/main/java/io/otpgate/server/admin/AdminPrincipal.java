@@ -3,7 +3,7 @@ package io.otpgate.server.admin;
 import java.io.Serializable;
 import java.time.Instant;
 
-import io.otpgate.server.device.DeviceRef;
+import io.otpgate.spring.device.DeviceRef;
 
 /**
  * Who is logged in to the admin panel, as kept in the session. Flags are read again from the database on each

@@ -20,8 +20,8 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.login.LoginThrottle;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;

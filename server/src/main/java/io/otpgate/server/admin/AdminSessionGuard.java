@@ -9,7 +9,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import io.otpgate.server.device.DeviceService;
+import io.otpgate.spring.device.DeviceService;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
 import jakarta.servlet.FilterChain;

@@ -13,10 +13,10 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-import io.otpgate.server.audit.SecurityEvent;
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEvent;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 

@@ -7,10 +7,10 @@ import java.util.Objects;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.AccountService;
 import io.otpgate.server.user.NewUser;

@@ -9,8 +9,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.system.SqlTime;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.system.SqlTime;
 
 /** The admin panel's user list: search, filters and pages, in one query per page. */
 @Repository

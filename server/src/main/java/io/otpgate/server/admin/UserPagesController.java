@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.user.Profile;
 import io.otpgate.server.user.User;
 import jakarta.servlet.http.HttpServletRequest;

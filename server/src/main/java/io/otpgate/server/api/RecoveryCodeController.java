@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.otpgate.server.device.DeviceKind;
+import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
@@ -23,8 +23,8 @@ import io.otpgate.server.token.CodeLogins;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.recovery.RecoveryProperties;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryProperties;
 
 /** Seed 004's recovery-code endpoints ({@code StaticOtpDeviceCreateView}, {@code StaticOtpDeviceVerifyView}). */
 @RestController

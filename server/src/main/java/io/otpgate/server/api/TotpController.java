@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
@@ -27,7 +27,7 @@ import io.otpgate.server.token.CodeLogins;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
-import io.otpgate.server.enrolment.TotpSetup;
+import io.otpgate.spring.enrolment.TotpSetup;
 
 /** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
 @RestController

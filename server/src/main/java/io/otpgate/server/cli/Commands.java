@@ -23,7 +23,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.util.ClassUtils;
 
 import io.otpgate.server.OtpgateApplication;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;

@@ -2,8 +2,8 @@ package io.otpgate.server.cli;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.recovery.RecoveryCodeService.Issued;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryCodeService.Issued;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;

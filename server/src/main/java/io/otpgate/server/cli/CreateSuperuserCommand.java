@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.UserService;

@@ -9,8 +9,8 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.device.DeviceSummary;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;

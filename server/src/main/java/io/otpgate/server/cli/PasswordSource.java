@@ -3,7 +3,7 @@ package io.otpgate.server.cli;
 import java.nio.CharBuffer;
 import java.util.Arrays;
 
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.user.Passwords;
 
 /**

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;

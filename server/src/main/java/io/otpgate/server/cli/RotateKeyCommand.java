@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.secret.KeyRotation;
+import io.otpgate.spring.secret.KeyRotation;
 import picocli.CommandLine.Command;
 
 /** Re-seals every secret at rest under a new key (key ids and counts printed, never a key). */

@@ -2,7 +2,7 @@ package io.otpgate.server.cli;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.device.DeviceService;
+import io.otpgate.spring.device.DeviceService;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import picocli.CommandLine.Command;

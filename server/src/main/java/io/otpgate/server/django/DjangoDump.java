@@ -14,7 +14,7 @@ import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.ThrottleState;
 import io.otpgate.core.Totp;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.Profile;

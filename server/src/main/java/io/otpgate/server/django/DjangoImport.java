@@ -16,17 +16,17 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.otpgate.core.ThrottleState;
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.DeviceRef;
-import io.otpgate.server.device.DeviceThrottling;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.recovery.RecoveryCodeDigests;
-import io.otpgate.server.recovery.StaticDeviceRepository;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.device.DeviceThrottling;
+import io.otpgate.spring.hotp.HotpDeviceRepository;
+import io.otpgate.spring.recovery.RecoveryCodeDigests;
+import io.otpgate.spring.recovery.StaticDeviceRepository;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
-import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.spring.totp.TotpDeviceRepository;
 import io.otpgate.server.user.OAuthProfileRepository;
 import io.otpgate.server.user.UserRepository;
 

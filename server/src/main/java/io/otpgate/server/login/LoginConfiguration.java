@@ -6,7 +6,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.otpgate.server.audit.SecurityEvents;
+import io.otpgate.spring.audit.SecurityEvents;
 
 /** The password-login throttle, shared by the REST API's {@code POST /api/token} and the admin panel's login. */
 @Configuration(proxyBeanMethods = false)

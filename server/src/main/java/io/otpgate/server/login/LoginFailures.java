@@ -14,9 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.otpgate.server.secret.ServerKey;
-import io.otpgate.server.secret.ServerKeys;
-import io.otpgate.server.system.SqlTime;
+import io.otpgate.spring.secret.ServerKey;
+import io.otpgate.spring.secret.ServerKeys;
+import io.otpgate.spring.system.SqlTime;
 
 /**
  * The failed password logins of usernames and client addresses ({@code login_throttle}), shared by every instance on

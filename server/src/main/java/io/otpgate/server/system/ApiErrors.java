@@ -20,6 +20,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import jakarta.servlet.http.HttpServletRequest;
+import io.otpgate.spring.system.OtpgateException;
 
 /**
  * The one mapping from refusals to HTTP answers for the API: every one is a problem+json body (see

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The clock and the randomness every feature shares, and typed configuration for all features. */
 @Configuration(proxyBeanMethods = false)
-@ConfigurationPropertiesScan("io.otpgate.server")
+@ConfigurationPropertiesScan({ "io.otpgate.server", "io.otpgate.spring" })
 class SystemConfiguration {
 
     /** The only clock in otpgate; tests replace it with a fixed or mutable one. */

@@ -10,8 +10,6 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
-import io.otpgate.server.device.DeviceService;
-
 /**
  * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
  * is still active and whether the device the token names still proves the second factor. Factors are Spring
@@ -22,17 +20,17 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
     /** The authority of a proven one-time code (TOTP, HOTP or a recovery code). */
     static final String OTP_AUTHORITY = "FACTOR_OTP";
 
-    private final DeviceService devices;
+    private final RequestAccess access;
 
-    ApiAuthenticationConverter(DeviceService devices) {
-        this.devices = devices;
+    ApiAuthenticationConverter(RequestAccess access) {
+        this.access = access;
     }
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
         TokenClaims claims = TokenClaims.of(jwt)
                 .orElseThrow(() -> new InvalidBearerTokenException("Given token not valid for any token type"));
-        DeviceService.AccessState state = devices.accessState(claims.userId(), claims.device())
+        RequestAccess.AccessState state = access.of(claims.userId(), claims.device())
                 .orElseThrow(() -> new InvalidBearerTokenException("User not found"));
         if (!state.active()) {
             throw new InvalidBearerTokenException("User is inactive");

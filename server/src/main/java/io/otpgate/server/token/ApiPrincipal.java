@@ -2,7 +2,7 @@ package io.otpgate.server.token;
 
 import java.time.Instant;
 
-import io.otpgate.server.device.DeviceRef;
+import io.otpgate.spring.device.DeviceRef;
 
 /**
  * Who an API request acts for, as its access token and the database say at the time of the request.

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
-import io.otpgate.server.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.server.system.ApiRefusal;
 
 /** Maps the outcome of a code sent to the API to its answer: the tokens, or a refusal. */

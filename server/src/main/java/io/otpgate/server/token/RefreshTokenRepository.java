@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.otpgate.server.system.SqlTime;
+import io.otpgate.spring.system.SqlTime;
 
 /** The refresh tokens the server issued, by {@code jti}. Joins the caller's transaction. */
 @Repository

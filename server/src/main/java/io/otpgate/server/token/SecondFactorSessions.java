@@ -4,11 +4,11 @@ import java.util.Set;
 
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.device.PendingSetups;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
 
 /**
  * Moves an API session between "password only" and "second factor proven": a code verified by

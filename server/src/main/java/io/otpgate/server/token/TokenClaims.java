@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import org.springframework.security.oauth2.jwt.Jwt;
 
-import io.otpgate.server.device.DeviceRef;
+import io.otpgate.spring.device.DeviceRef;
 
 /**
  * The claims of an otpgate token, as simplejwt makes them plus seed 004's device claim and RFC 8176's {@code amr}.

@@ -50,8 +50,8 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 
-import io.otpgate.server.secret.ServerKey;
-import io.otpgate.server.secret.ServerKeys;
+import io.otpgate.spring.secret.ServerKey;
+import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.server.token.TokenClaims.TokenType;
 
 /**

@@ -8,10 +8,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.device.DeviceService;
-import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.secret.ServerKeys;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;
 import io.otpgate.server.login.LoginThrottle;
@@ -50,7 +50,7 @@ class TokenConfiguration {
     }
 
     @Bean
-    ApiAuthenticationConverter apiAuthenticationConverter(DeviceService devices) {
-        return new ApiAuthenticationConverter(devices);
+    ApiAuthenticationConverter apiAuthenticationConverter(RequestAccess access) {
+        return new ApiAuthenticationConverter(access);
     }
 }

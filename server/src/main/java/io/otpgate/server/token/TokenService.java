@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.device.DeviceRef;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.server.token.TokenClaims.TokenType;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;

@@ -5,12 +5,16 @@ import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import io.otpgate.server.secret.SealedColumn;
-import io.otpgate.server.secret.SecretBox;
+import io.otpgate.spring.secret.SealedColumn;
+import io.otpgate.spring.secret.SecretBox;
 
 /** OAuth profiles; their credentials are sealed under the row's id. */
 @Repository
 public class OAuthProfileRepository {
+
+    /** The OAuth credentials column: sealed, and re-sealed by {@code rotate-key} (see {@link UserColumns}). */
+    public static final SealedColumn SEALED_CREDENTIALS = new SealedColumn("user_oauth_profile",
+            "sealed_oauth_credentials", "id", "user_oauth_profile");
 
     private final JdbcClient jdbc;
     private final SecretBox box;
@@ -26,7 +30,7 @@ public class OAuthProfileRepository {
         jdbc.sql("""
                 insert into user_oauth_profile (id, user_id, oauth_service_name, oauth_url, sealed_oauth_credentials)
                 values (?, ?, ?, ?, ?)""")
-                .params(id, userId, serviceName, url, box.sealText(credentials, SealedColumn.OAUTH_CREDENTIALS, id))
+                .params(id, userId, serviceName, url, box.sealText(credentials, SEALED_CREDENTIALS, id))
                 .update();
         return id;
     }
@@ -37,7 +41,7 @@ public class OAuthProfileRepository {
                 from user_oauth_profile where user_id = ? order by id""").param(userId)
                 .query((rs, n) -> new OAuthProfile(rs.getLong("id"), rs.getLong("user_id"),
                         rs.getString("oauth_service_name"), rs.getString("oauth_url"),
-                        box.openText(rs.getBytes("sealed_oauth_credentials"), SealedColumn.OAUTH_CREDENTIALS,
+                        box.openText(rs.getBytes("sealed_oauth_credentials"), SEALED_CREDENTIALS,
                                 rs.getLong("id"))))
                 .list();
     }

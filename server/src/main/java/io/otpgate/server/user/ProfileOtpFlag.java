@@ -4,7 +4,7 @@ import java.time.Instant;
 
 import org.springframework.stereotype.Component;
 
-import io.otpgate.server.device.SecondFactorListener;
+import io.otpgate.spring.device.SecondFactorListener;
 
 /** Keeps the profile's {@code is_otp_enabled} with the second factor (the server's account id is the user's id). */
 @Component

@@ -11,7 +11,7 @@ import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
 
-import io.otpgate.server.system.SqlTime;
+import io.otpgate.spring.system.SqlTime;
 
 /** Users and their profiles, in SQL. Joins the caller's transaction. */
 @Repository
@@ -80,9 +80,9 @@ public class UserRepository {
                         user.staff(), user.superuser(), SqlTime.of(dateJoined), SqlTime.of(lastLogin), djangoId)
                 .update(keys, "id");
         long id = keys.getKeyAs(Long.class);
-        // The user's second-factor account: the same id, and the id in decimal as its user key.
+        // The user's second-factor account: the same id, and the username (never changed) as its user key.
         jdbc.sql("insert into otpgate_account (id, user_key, created_at) values (?, ?, ?)")
-                .params(id, Long.toString(id), SqlTime.of(dateJoined)).update();
+                .params(id, user.username(), SqlTime.of(dateJoined)).update();
         return id;
     }
 

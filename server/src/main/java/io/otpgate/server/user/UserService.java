@@ -8,9 +8,9 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 
 /** Creates users, checks and changes passwords. */

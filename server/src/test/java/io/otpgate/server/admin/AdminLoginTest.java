@@ -12,8 +12,8 @@ import org.springframework.mock.web.MockHttpSession;
 
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.hotp.HotpDeviceRepository;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.hotp.HotpDeviceRepository;
 import io.otpgate.server.user.User;
 
 /**

@@ -24,10 +24,10 @@ import com.google.zxing.common.HybridBinarizer;
 
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.recovery.RecoveryProperties;
-import io.otpgate.server.system.SqlTime;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryProperties;
+import io.otpgate.spring.system.SqlTime;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.User;
 
 /**

@@ -43,9 +43,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 
-import io.otpgate.server.device.DeviceRef;
-import io.otpgate.server.secret.ServerKey;
-import io.otpgate.server.secret.ServerKeys;
+import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.secret.ServerKey;
+import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.server.token.TokenClaims;
 import io.otpgate.server.token.TokenCodec;
 import tools.jackson.databind.node.ObjectNode;

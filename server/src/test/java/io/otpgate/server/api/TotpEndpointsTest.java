@@ -22,8 +22,8 @@ import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.spring.hotp.HotpDeviceRepository;
+import io.otpgate.spring.totp.TotpDeviceRepository;
 import io.otpgate.server.token.TokenService;
 
 /**

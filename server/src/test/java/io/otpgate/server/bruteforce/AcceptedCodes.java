@@ -6,7 +6,7 @@ import java.util.Set;
 
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.totp.TotpDevice;
+import io.otpgate.spring.totp.TotpDevice;
 
 /**
  * The codes a TOTP device would accept at an instant, from its stored state, by the rule the verification service

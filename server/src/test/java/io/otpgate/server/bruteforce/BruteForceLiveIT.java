@@ -37,8 +37,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
-import io.otpgate.server.totp.TotpDevice;
-import io.otpgate.server.totp.TotpDeviceRepository;
+import io.otpgate.spring.totp.TotpDevice;
+import io.otpgate.spring.totp.TotpDeviceRepository;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.UserService;
 import tools.jackson.databind.JsonNode;

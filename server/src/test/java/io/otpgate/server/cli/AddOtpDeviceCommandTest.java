@@ -26,13 +26,13 @@ import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 
-import io.otpgate.server.device.PendingSetups;
+import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.core.ExternalTool;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.server.cli.CommandRunner.Result;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.user.UserService;
 
 /** {@code add-otp-device}: seed 000's command, its QR code (read by ZXing and zbarimg), and its refusals. */

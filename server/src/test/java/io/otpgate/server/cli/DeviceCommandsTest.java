@@ -11,11 +11,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.otpgate.server.device.PendingSetups;
+import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.server.cli.CommandRunner.Result;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.user.UserService;
 
 /** {@code create-backup-codes}, {@code list-devices}, {@code remove-otp} and {@code unlock}. */

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import io.otpgate.spring.device.VerificationOutcome;
 
 /**
  * Runs attempts on many threads that start together (one latch), and counts the outcomes by type.

@@ -14,11 +14,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationService;
 
 /** Twenty requests carry one valid code at the same moment: exactly one is accepted. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,

@@ -19,14 +19,18 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.OtpgateApplication;
-import io.otpgate.server.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.server.system.PostgresTestCluster;
 import io.otpgate.server.system.RequiresPostgres;
 import io.otpgate.server.system.TestDatabases;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationService;
 
 /**
  * Two application contexts (two "server instances", each with its own connection pool) share one PostgreSQL

@@ -18,17 +18,23 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.audit.SecurityEvent;
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.recovery.RecoveryCodeService;
+import io.otpgate.spring.audit.SecurityEvent;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.hotp.HotpDeviceRepository;
+import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.server.system.TestClock;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;
+import io.otpgate.spring.device.DeviceSummary;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationService;
 
 /**
  * The verification service's promises, run on each database by a subclass: accept once, window and drift, the

@@ -36,18 +36,18 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import io.otpgate.server.device.PendingSetups;
+import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.core.HmacAlgorithm;
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.audit.SecurityEvent;
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEvent;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.OAuthProfile;
@@ -282,7 +282,7 @@ abstract class DjangoImportContract {
         assertThat(verify("acme-dee", code, TOTP)).isInstanceOf(VerificationOutcome.NoDevice.class);
         assertThat(verification.verify(user("acme-dee").id(), code, TOTP, PendingSetups.ANY, null))
                 .isEqualTo(new VerificationOutcome.Verified(
-                        new io.otpgate.server.device.DeviceRef(DeviceKind.TOTP, jdbc.sql(
+                        new io.otpgate.spring.device.DeviceRef(DeviceKind.TOTP, jdbc.sql(
                                 "select id from otpgate_totp_device where account_id = ?").param(user("acme-dee").id())
                                 .query(Long.class).single()), true));
     }

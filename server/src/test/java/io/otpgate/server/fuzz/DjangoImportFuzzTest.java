@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.otpgate.server.django.DjangoImport;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.system.OtpgateException;
 
 /**
  * The import of a django-otp dump ({@code import-django}) on arbitrary bytes. It either imports, or refuses with

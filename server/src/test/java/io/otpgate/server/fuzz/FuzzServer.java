@@ -40,7 +40,7 @@ import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;

@@ -9,6 +9,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import io.otpgate.spring.secret.KeyRing;
 
 class KeyRingTest {
 

@@ -18,20 +18,24 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.otpgate.server.device.PendingSetups;
+import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.OAuthProfileRepository;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
+import io.otpgate.spring.secret.KeyRotation;
+import io.otpgate.spring.secret.SecretBox;
+import io.otpgate.spring.secret.SealedColumn;
+import io.otpgate.spring.secret.KeyRing;
 
 /** {@code rotate-key} in production: keys from {@code otpgate.secrets.keys}; no key is made, none is written. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
@@ -62,7 +66,7 @@ class KeyRotationWithConfiguredKeysTest {
 
     Map<String, String> sealedValues() {
         Map<String, String> values = new LinkedHashMap<>();
-        for (SealedColumn column : SealedColumn.values()) {
+        for (SealedColumn column : SEALED_COLUMNS) {
             jdbc.sql("select " + column.idColumn() + ", " + column.column() + " from " + column.table() + " order by 1")
                     .query((rs, n) -> values.put(column + ":" + rs.getLong(1),
                             HexFormat.of().formatHex(rs.getBytes(2))))
@@ -122,4 +126,9 @@ class KeyRotationWithConfiguredKeysTest {
             box.useKeyRing(configured);
         }
     }
+
+    /** Every sealed column of the server: the library's and its own. */
+    static final java.util.List<SealedColumn> SEALED_COLUMNS = java.util.stream.Stream.concat(
+            SealedColumn.LIBRARY.stream(), java.util.stream.Stream.of(OAuthProfileRepository.SEALED_CREDENTIALS))
+            .toList();
 }

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.otpgate.server.cli.Commands;
+import io.otpgate.spring.secret.KeyFile;
+import io.otpgate.spring.secret.SecretBox;
+import io.otpgate.spring.secret.SealedColumn;
+import io.otpgate.spring.secret.KeyRing;
 
 /** {@code otpgate rotate-key} on the embedded default (a key file): what it prints, and never a key. */
 class RotateKeyCommandTest {
@@ -68,8 +72,8 @@ class RotateKeyCommandTest {
                 Re-sealed 1 value:
                   otpgate_totp_device.sealed_secret: 0
                   otpgate_hotp_device.sealed_secret: 0
-                  user_oauth_profile.sealed_oauth_credentials: 0
                   server_key.sealed_key: 1
+                  user_oauth_profile.sealed_oauth_credentials: 0
                 Removed from the key file: key 2. Running servers read the new key file within a second. Back up \
                 the new key file with the database.
                 """.formatted(keyFile))

@@ -8,6 +8,11 @@ import java.security.SecureRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.otpgate.server.user.OAuthProfileRepository;
+import io.otpgate.spring.secret.KeyFile;
+import io.otpgate.spring.secret.SecretBox;
+import io.otpgate.spring.secret.SealedColumn;
+import io.otpgate.spring.secret.KeyRing;
 
 /** A server that did not run rotate-key follows the key file that another process rewrote. */
 class SecretBoxFollowsKeyFileTest {
@@ -23,18 +28,18 @@ class SecretBoxFollowsKeyFileTest {
         KeyRing first = KeyRing.generate(RANDOM);
         KeyFile.write(file, first);
         SecretBox server = new SecretBox(KeyFile.read(file), RANDOM, file);
-        byte[] old = server.seal("old".getBytes(StandardCharsets.UTF_8), SealedColumn.OAUTH_CREDENTIALS, 1);
+        byte[] old = server.seal("old".getBytes(StandardCharsets.UTF_8), OAuthProfileRepository.SEALED_CREDENTIALS, 1);
 
         // rotate-key in another process: the file now holds a new primary key beside the old one.
         KeyRing rotated = first.withNewPrimary(RANDOM);
         KeyFile.write(file, rotated);
         byte[] fresh = new SecretBox(rotated, RANDOM).seal("new".getBytes(StandardCharsets.UTF_8),
-                SealedColumn.OAUTH_CREDENTIALS, 2);
+                OAuthProfileRepository.SEALED_CREDENTIALS, 2);
 
         // An unknown key id makes the server read the file at once.
-        assertThat(server.openText(fresh, SealedColumn.OAUTH_CREDENTIALS, 2)).isEqualTo("new");
-        assertThat(server.openText(old, SealedColumn.OAUTH_CREDENTIALS, 1)).isEqualTo("old");
-        assertThat(SecretBox.keyIdOf(server.seal(new byte[1], SealedColumn.OAUTH_CREDENTIALS, 3)))
+        assertThat(server.openText(fresh, OAuthProfileRepository.SEALED_CREDENTIALS, 2)).isEqualTo("new");
+        assertThat(server.openText(old, OAuthProfileRepository.SEALED_CREDENTIALS, 1)).isEqualTo("old");
+        assertThat(SecretBox.keyIdOf(server.seal(new byte[1], OAuthProfileRepository.SEALED_CREDENTIALS, 3)))
                 .isEqualTo(rotated.primaryId());
 
         // Then the old key leaves the file; the server drops it once it looks again.

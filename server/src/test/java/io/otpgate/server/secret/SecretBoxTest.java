@@ -12,6 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.otpgate.core.OtpSecret;
+import io.otpgate.server.user.OAuthProfileRepository;
+import io.otpgate.spring.secret.SecretBox;
+import io.otpgate.spring.secret.SealedColumn;
+import io.otpgate.spring.secret.SealedValueException;
+import io.otpgate.spring.secret.KeyRing;
 
 class SecretBoxTest {
 
@@ -36,10 +41,10 @@ class SecretBoxTest {
     void sealTextWhenOpenedThenTheSameText() {
         String text = "gho_secret é ✓";
 
-        assertThat(box.openText(box.sealText(text, SealedColumn.OAUTH_CREDENTIALS, 1),
-                SealedColumn.OAUTH_CREDENTIALS, 1)).isEqualTo(text);
-        assertThat(box.openText(box.sealText("", SealedColumn.OAUTH_CREDENTIALS, 1),
-                SealedColumn.OAUTH_CREDENTIALS, 1)).isEmpty();
+        assertThat(box.openText(box.sealText(text, OAuthProfileRepository.SEALED_CREDENTIALS, 1),
+                OAuthProfileRepository.SEALED_CREDENTIALS, 1)).isEqualTo(text);
+        assertThat(box.openText(box.sealText("", OAuthProfileRepository.SEALED_CREDENTIALS, 1),
+                OAuthProfileRepository.SEALED_CREDENTIALS, 1)).isEmpty();
     }
 
     @Test
@@ -63,7 +68,7 @@ class SecretBoxTest {
     void openWhenSealedForAnotherColumnThenRefused() {
         byte[] sealed = box.seal(new byte[] {1, 2, 3}, SealedColumn.TOTP_SECRET, 1);
 
-        for (SealedColumn other : new SealedColumn[] {SealedColumn.HOTP_SECRET, SealedColumn.OAUTH_CREDENTIALS,
+        for (SealedColumn other : new SealedColumn[] {SealedColumn.HOTP_SECRET, OAuthProfileRepository.SEALED_CREDENTIALS,
                 SealedColumn.SERVER_KEY}) {
             assertThatThrownBy(() -> box.open(sealed, other, 1)).isInstanceOf(SealedValueException.class);
         }

@@ -15,9 +15,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
-import io.otpgate.server.hotp.HotpDeviceRepository;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.hotp.HotpDeviceRepository;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.OAuthProfileRepository;
 import io.otpgate.server.user.User;

@@ -34,13 +34,13 @@ import io.otpgate.core.HmacAlgorithm;
 import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.device.DeviceKind;
-import io.otpgate.server.device.DeviceRef;
-import io.otpgate.server.device.PendingSetups;
-import io.otpgate.server.device.VerificationOutcome;
-import io.otpgate.server.device.VerificationService;
-import io.otpgate.server.recovery.RecoveryCodeService;
-import io.otpgate.server.totp.TotpEnrolment;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.UserService;
 
@@ -86,9 +86,9 @@ abstract class UpgradeFromLastReleaseContract {
 
     @Test
     void upgradeWhenUsersHadFailuresAndLocksThenTheirAccountsCarryThem() {
-        assertThat(account(written.dan())).containsEntry("user_key", Long.toString(written.dan()))
+        assertThat(account(written.dan())).containsEntry("user_key", "dan")
                 .containsEntry("failure_count", 3).containsEntry("locked", false);
-        assertThat(account(written.bob())).containsEntry("user_key", Long.toString(written.bob()))
+        assertThat(account(written.bob())).containsEntry("user_key", "bob")
                 .containsEntry("failure_count", 100).containsEntry("locked", true);
         assertThat(jdbc.sql("select count(*) from information_schema.columns where lower(table_name) = 'auth_user' "
                 + "and lower(column_name) like 'otp_%'").query(Long.class).single()).isZero();
@@ -124,7 +124,7 @@ abstract class UpgradeFromLastReleaseContract {
 
         assertThat(device).isGreaterThan(Math.max(written.aliceTotp(), written.carolTotp()));
         assertThat(codes).isGreaterThan(written.aliceStatic());
-        assertThat(account(user)).containsEntry("user_key", Long.toString(user)).containsEntry("failure_count", 0);
+        assertThat(account(user)).containsEntry("user_key", "dave").containsEntry("failure_count", 0);
     }
 
     @Test

@@ -10,9 +10,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import io.otpgate.server.audit.SecurityEventKind;
-import io.otpgate.server.audit.SecurityEvents;
-import io.otpgate.server.system.OtpgateException;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.system.OtpgateException;
 
 /** Users, passwords, profiles and OAuth profiles, on each database. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,

@@ -1,0 +1,56 @@
+package io.otpgate.server.token;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.device.DeviceService;
+
+/**
+ * What a request on behalf of a user may do, read in one query (it is asked on every API request): whether the
+ * user exists and is active, has a confirmed device, and whether the device a token names still exists, belongs to
+ * the user and is confirmed (as django-otp's {@code is_verified} reads a token's device on every request).
+ */
+@Repository
+class RequestAccess {
+
+    private final JdbcClient jdbc;
+
+    RequestAccess(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * @param claimed the device a token names, or null
+     * @return empty if there is no such user
+     */
+    Optional<AccessState> of(long userId, DeviceRef claimed) {
+        StringBuilder sql = new StringBuilder("select u.is_active, ").append(DeviceService.anyConfirmedDevice("u.id"))
+                .append(" as has_device, ");
+        List<Object> params = new ArrayList<>();
+        if (claimed == null) {
+            sql.append("false");
+        } else {
+            sql.append("exists (select 1 from ").append(claimed.kind().table())
+                    .append(" c where c.id = ? and c.account_id = u.id and c.confirmed = true)");
+            params.add(claimed.id());
+        }
+        sql.append(" as device_valid from auth_user u where u.id = ?");
+        params.add(userId);
+        return jdbc.sql(sql.toString()).params(params)
+                .query((rs, n) -> new AccessState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)))
+                .optional();
+    }
+
+    /**
+     * @param active whether the user may log in at all
+     * @param hasConfirmedDevice whether the user's requests need a second factor
+     * @param claimedDeviceValid whether the device the token names proves that second factor
+     */
+    record AccessState(boolean active, boolean hasConfirmedDevice, boolean claimedDeviceValid) {
+    }
+}

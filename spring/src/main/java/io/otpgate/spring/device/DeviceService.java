@@ -1,0 +1,184 @@
+package io.otpgate.spring.device;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.core.Throttle;
+import io.otpgate.core.ThrottleDecision;
+import io.otpgate.core.ThrottleState;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.system.OtpgateException;
+
+/** Lists a user's devices, removes them, lifts locks: the operator's side of devices. */
+@Service
+public class DeviceService {
+
+    private final JdbcClient jdbc;
+    private final List<DevicePlugin> plugins;
+    private final DeviceThrottling throttling;
+    private final AccountRepository accounts;
+    private final List<SecondFactorListener> listeners;
+    private final SecurityEvents events;
+    private final Throttle throttle;
+    private final Clock clock;
+
+    DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, AccountRepository accounts,
+            List<SecondFactorListener> listeners,
+            SecurityEvents events, VerificationProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.plugins = inKindOrder(plugins);
+        this.throttling = throttling;
+        this.accounts = accounts;
+        this.listeners = listeners;
+        this.events = events;
+        this.throttle = properties.throttle();
+        this.clock = clock;
+    }
+
+    private static List<DevicePlugin> inKindOrder(List<DevicePlugin> plugins) {
+        Map<DeviceKind, DevicePlugin> byKind = new EnumMap<>(DeviceKind.class);
+        for (DevicePlugin plugin : plugins) {
+            DevicePlugin other = byKind.put(plugin.kind(), plugin);
+            if (other != null) {
+                throw new IllegalStateException("two plug-ins for the device kind " + plugin.kind() + ": "
+                        + other.getClass().getName() + " and " + plugin.getClass().getName());
+            }
+        }
+        return List.copyOf(byKind.values());
+    }
+
+    /** The plug-ins of these kinds, in the kinds' order (TOTP, HOTP, then recovery codes). */
+    List<DevicePlugin> plugins(Set<DeviceKind> kinds) {
+        return plugins.stream().filter(p -> kinds.contains(p.kind())).toList();
+    }
+
+    /** Every device of the user: TOTP, HOTP, then recovery codes. */
+    @Transactional(readOnly = true)
+    public List<DeviceSummary> list(long userId) {
+        Instant now = clock.instant();
+        List<DeviceSummary> list = new ArrayList<>();
+        plugins.forEach(plugin -> list.addAll(plugin.list(userId, state -> until(state, now))));
+        return list;
+    }
+
+    /** Whether the user has a confirmed device (seed 004's {@code user_has_device}). */
+    @Transactional(readOnly = true)
+    public boolean hasConfirmedDevice(long userId) {
+        return hasConfirmed(userId, EnumSet.allOf(DeviceKind.class));
+    }
+
+    /** Whether the user has a confirmed device of one of these kinds. */
+    @Transactional(readOnly = true)
+    public boolean hasConfirmed(long userId, Set<DeviceKind> kinds) {
+        for (DeviceKind kind : kinds) {
+            if (jdbc.sql("select count(*) from " + kind.table() + " where account_id = ? and confirmed = true")
+                    .param(userId).query(Long.class).single() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An SQL condition: whether the user whose id is in the column has a confirmed device of any kind.
+     *
+     * @param userIdColumn a column name from the calling query, such as {@code u.id}; never user input
+     */
+    public static String anyConfirmedDevice(String userIdColumn) {
+        StringBuilder sql = new StringBuilder("(");
+        DeviceKind[] kinds = DeviceKind.values();
+        for (int i = 0; i < kinds.length; i++) {
+            sql.append(i == 0 ? "" : " or ").append("exists (select 1 from ").append(kinds[i].table())
+                    .append(" d where d.account_id = ").append(userIdColumn).append(" and d.confirmed = true)");
+        }
+        return sql.append(")").toString();
+    }
+
+    /**
+     * Removes every device of the user (an operator's reset after a lost phone) and clears the account lock; the
+     * user is back to password only.
+     *
+     * @return how many devices were removed
+     */
+    @Transactional
+    public int removeAll(long userId, String clientAddress) {
+        int removed = plugins.stream().mapToInt(plugin -> plugin.deleteAll(userId)).sum();
+        accounts.unlock(userId);
+        Instant now = clock.instant();
+        listeners.forEach(listener -> listener.secondFactorChanged(userId, false, now));
+        events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
+                removed + (removed == 1 ? " device removed" : " devices removed"));
+        return removed;
+    }
+
+    /**
+     * Removes one device of the user (a TOTP or HOTP device, or the recovery codes). The profile's
+     * {@code is_otp_enabled} follows whether a confirmed device is left.
+     *
+     * @throws OtpgateException NOT_FOUND if there is no such user, or the device does not exist or is another
+     *     user's (nothing is removed then)
+     */
+    @Transactional
+    public void remove(long userId, DeviceRef device, String clientAddress) {
+        if (accounts.lock(userId).isEmpty()) {
+            throw OtpgateException.notFound("no user with id " + userId);
+        }
+        boolean removed = plugins(EnumSet.of(device.kind())).stream()
+                .anyMatch(plugin -> plugin.delete(userId, device.id()));
+        if (!removed) {
+            throw OtpgateException.notFound("the user has no device " + device.persistentId());
+        }
+        boolean left = hasConfirmedDevice(userId);
+        Instant now = clock.instant();
+        listeners.forEach(listener -> listener.secondFactorChanged(userId, left, now));
+        events.record(SecurityEventKind.DEVICE_REMOVED, userId, device.persistentId(), clientAddress,
+                left ? null : "no confirmed device left");
+    }
+
+    /**
+     * Removes the user's pending setups: every unconfirmed device of every kind, with the recovery codes that waited
+     * for it. Joins the caller's transaction, which should hold the user's lock.
+     *
+     * @return how many devices were removed
+     */
+    public int removePendingSetups(long userId) {
+        int removed = 0;
+        for (DeviceKind kind : DeviceKind.values()) {
+            removed += jdbc.sql("delete from " + kind.table() + " where account_id = ? and confirmed = false")
+                    .param(userId).update();
+        }
+        return removed;
+    }
+
+    /**
+     * Lifts the account's second-factor lock and every device's throttling.
+     *
+     * @return whether anything was locked or counting
+     */
+    @Transactional
+    public boolean unlock(long userId, String clientAddress) {
+        boolean account = accounts.unlock(userId);
+        int devices = throttling.clear(userId);
+        if (account || devices > 0) {
+            events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress,
+                    "by an operator" + (devices > 0 ? ", " + devices + " device throttles cleared" : ""));
+            return true;
+        }
+        return false;
+    }
+
+    private Instant until(ThrottleState state, Instant now) {
+        return throttle.check(state, now) instanceof ThrottleDecision.Delayed delayed ? delayed.until() : null;
+    }
+}

@@ -1,0 +1,46 @@
+package io.otpgate.spring.device;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** What became of a second-factor attempt. Expected failures are values, not exceptions. */
+public sealed interface VerificationOutcome {
+
+    /**
+     * The code was accepted (and can never be accepted again).
+     *
+     * @param device the device whose code it was
+     * @param confirmedNow whether this first use confirmed the device
+     */
+    record Verified(DeviceRef device, boolean confirmedNow) implements VerificationOutcome {
+    }
+
+    /**
+     * The code was checked and refused.
+     *
+     * @param retryAfter how long until the next attempt will be checked
+     * @param accountLocked whether this failure reached the account's limit
+     */
+    record Rejected(Duration retryAfter, boolean accountLocked) implements VerificationOutcome {
+    }
+
+    /**
+     * The code was not checked: it came during a throttling delay, and was not counted.
+     *
+     * @param retryAfter how long to wait
+     */
+    record Throttled(Duration retryAfter) implements VerificationOutcome {
+    }
+
+    /**
+     * The code was not checked: the account's second factor is locked after too many failures.
+     *
+     * @param until when the lock ends by itself, or null if only an operator can lift it
+     */
+    record Locked(Instant until) implements VerificationOutcome {
+    }
+
+    /** The user has no device of the kinds asked for (or no such user): nothing was checked. */
+    record NoDevice() implements VerificationOutcome {
+    }
+}

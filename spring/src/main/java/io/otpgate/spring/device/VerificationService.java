@@ -1,0 +1,184 @@
+package io.otpgate.spring.device;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.otpgate.core.Throttle;
+import io.otpgate.core.ThrottleDecision;
+import io.otpgate.spring.audit.SecurityEventKind;
+import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.AccountRepository.AccountState;
+
+/**
+ * The one place where a second-factor code is verified. Everything else (the REST API, the admin panel) calls
+ * {@link #verify}.
+ *
+ * <p>One attempt is one transaction: the user's row is locked first ({@code SELECT ... FOR UPDATE}), which orders
+ * all attempts on one account, across server instances sharing one database; then the devices are locked, the
+ * account lock and each device's throttle are checked, the code is checked, and the outcome (used step, drift or
+ * counter, consumed recovery code, failure counts, confirmation, security event) is written before the
+ * transaction commits. The writes are also conditional ({@code last_step < step}, {@code counter = read},
+ * a delete that must hit one row), so a code is accepted at most once even without the lock.
+ */
+@Service
+public class VerificationService {
+
+    private final DeviceThrottling throttling;
+    private final DeviceService devices;
+    private final AccountRepository accounts;
+    private final List<SecondFactorListener> listeners;
+    private final SecurityEvents events;
+    private final VerificationProperties properties;
+    private final EnrolmentProperties enrolment;
+    private final Throttle throttle;
+    private final Clock clock;
+
+    VerificationService(DeviceThrottling throttling, DeviceService devices, AccountRepository accounts,
+            List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
+            EnrolmentProperties enrolment, Clock clock) {
+        this.throttling = throttling;
+        this.devices = devices;
+        this.accounts = accounts;
+        this.listeners = listeners;
+        this.events = events;
+        this.properties = properties;
+        this.enrolment = enrolment;
+        this.throttle = properties.throttle();
+        this.clock = clock;
+    }
+
+    /**
+     * A TOTP or HOTP code as typed, if it has the shape of one: ASCII digits, 6 to 8 of them once spaces are
+     * dropped. Callers refuse anything else before it is checked, so that it counts as no attempt.
+     */
+    public static Optional<String> oneTimeCode(String typed) {
+        String code = typed == null ? "" : typed.replace(" ", "");
+        boolean shaped = code.length() >= 6 && code.length() <= 8 && code.chars().allMatch(c -> c >= '0' && c <= '9');
+        return shaped ? Optional.of(code) : Optional.empty();
+    }
+
+    /**
+     * Verifies a code for a user against the user's devices of the given kinds.
+     *
+     * @param code what the user typed (a one-time code or a recovery code); a null or malformed one is a failed
+     *     attempt like any wrong code
+     * @param kinds the kinds of device to try
+     * @param pending which unconfirmed TOTP or HOTP devices may be tried (and are confirmed by their first code);
+     *     recovery codes waiting for a pending setup are never accepted
+     * @param clientAddress for the security log, or null
+     */
+    @Transactional
+    public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, PendingSetups pending,
+            String clientAddress) {
+        Instant now = clock.instant();
+        Optional<AccountState> account = accounts.lock(userId);
+        if (account.isEmpty()) {
+            return new VerificationOutcome.NoDevice();
+        }
+        if (account.get().lockedAt() != null) {
+            Instant until = properties.accountLockEnd(account.get().lockedAt());
+            if (until == null || now.isBefore(until)) {
+                events.recordOnceSince(account.get().lockedAt(), SecurityEventKind.OTP_REFUSED_LOCKED, userId, null,
+                        clientAddress, until == null ? "locked until unlocked" : "locked until " + until);
+                return new VerificationOutcome.Locked(until);
+            }
+            // The lock ends whole: the devices' throttles, which grew with the same failures, end with it.
+            accounts.unlock(userId);
+            throttling.clear(userId);
+            events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress, "lock expired");
+            account = Optional.of(new AccountState(0, null));
+        }
+
+        List<VerifiableDevice> candidates = lockCandidates(userId, kinds, pending != PendingSetups.NONE);
+        if (candidates.stream().anyMatch(c -> !c.confirmed())) {
+            boolean stillPending = pending == PendingSetups.ANY || !devices.hasConfirmedDevice(userId);
+            candidates.removeIf(c -> !c.confirmed() && !(stillPending && enrolment.pendingAlive(c.createdAt(), now)));
+        }
+        if (candidates.isEmpty()) {
+            return new VerificationOutcome.NoDevice();
+        }
+        List<VerifiableDevice> allowed = new ArrayList<>(candidates.size());
+        Duration wait = null;
+        Instant waitBegan = null;
+        for (VerifiableDevice candidate : candidates) {
+            ThrottleDecision decision = throttle.check(candidate.throttle(), now);
+            if (decision instanceof ThrottleDecision.Delayed delayed) {
+                wait = wait == null || delayed.retryAfter().compareTo(wait) < 0 ? delayed.retryAfter() : wait;
+                Instant failure = candidate.throttle().lastFailure();
+                waitBegan = waitBegan == null || failure.isAfter(waitBegan) ? failure : waitBegan;
+            } else {
+                allowed.add(candidate);
+            }
+        }
+        if (allowed.isEmpty()) {
+            // One row per wait: an attacker retrying as fast as the server answers must not fill the log.
+            events.recordOnceSince(waitBegan, SecurityEventKind.OTP_THROTTLED, userId,
+                    candidates.get(0).ref().persistentId(), clientAddress, "retry after " + wait.toSeconds() + " s");
+            return new VerificationOutcome.Throttled(wait);
+        }
+
+        for (VerifiableDevice candidate : allowed) {
+            if (candidate.accept(code, now)) {
+                return verified(userId, account.get(), candidate, now, clientAddress);
+            }
+        }
+        return rejected(userId, account.get(), allowed, now, clientAddress);
+    }
+
+    private VerificationOutcome verified(long userId, AccountState account, VerifiableDevice candidate, Instant now,
+            String clientAddress) {
+        DeviceRef ref = candidate.ref();
+        boolean confirmedNow = !candidate.confirmed();
+        if (confirmedNow) {
+            int codes = devices.plugins(EnumSet.allOf(DeviceKind.class)).stream()
+                    .mapToInt(plugin -> plugin.confirmWith(userId)).sum();
+            listeners.forEach(listener -> listener.secondFactorChanged(userId, true, now));
+            events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
+                    codes > 0 ? "with its recovery codes" : null);
+        }
+        if (account.failureCount() > 0) {
+            accounts.recordFailures(userId, 0, null);
+        }
+        events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
+        return new VerificationOutcome.Verified(ref, confirmedNow);
+    }
+
+    private VerificationOutcome rejected(long userId, AccountState account, List<VerifiableDevice> tried, Instant now,
+            String clientAddress) {
+        Duration retryAfter = null;
+        for (VerifiableDevice candidate : tried) {
+            throttling.recordFailure(candidate.ref(), now);
+            Duration delay = throttle.delayAfter(candidate.throttle().failureCount() + 1);
+            retryAfter = retryAfter == null || delay.compareTo(retryAfter) < 0 ? delay : retryAfter;
+        }
+        int failures = account.failureCount() + 1;
+        boolean lock = failures >= properties.accountFailureLimit();
+        accounts.recordFailures(userId, failures, lock ? now : null);
+        String devices = String.join(",", tried.stream().map(c -> c.ref().persistentId()).toList());
+        events.record(SecurityEventKind.OTP_FAILED, userId, tried.size() == 1 ? devices : null, clientAddress,
+                "failure " + failures + " of " + properties.accountFailureLimit()
+                        + (tried.size() > 1 ? " on " + devices : ""));
+        if (lock) {
+            events.record(SecurityEventKind.ACCOUNT_LOCKED, userId, null, clientAddress,
+                    failures + " consecutive failures");
+        }
+        return new VerificationOutcome.Rejected(retryAfter, lock);
+    }
+
+    private List<VerifiableDevice> lockCandidates(long userId, Set<DeviceKind> kinds, boolean includePending) {
+        List<VerifiableDevice> candidates = new ArrayList<>();
+        for (DevicePlugin plugin : devices.plugins(kinds)) {
+            candidates.addAll(plugin.lockForVerification(userId, includePending));
+        }
+        return candidates;
+    }
+}
