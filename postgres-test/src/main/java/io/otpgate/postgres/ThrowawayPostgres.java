@@ -242,7 +242,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
             try {
                 return checkShellSafe(Files.createTempDirectory("otpgate-pg-").toAbsolutePath());
             } catch (IOException e) {
-                throw new UncheckedIOException("could not create a directory for PostgreSQL", e);
+                throw new UncheckedIOException("could not create a directory for PostgreSQL: " + e.getMessage(), e);
             }
         }
 
@@ -260,7 +260,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
                 Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
                 return directory;
             } catch (IOException e) {
-                throw new UncheckedIOException("could not use " + directory + " for PostgreSQL", e);
+                throw new UncheckedIOException("could not use " + directory + " for PostgreSQL: " + e.getMessage(), e);
             }
         }
     }
@@ -651,7 +651,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not prepare " + root + " for PostgreSQL"
+            throw new UncheckedIOException("could not prepare " + root + " for PostgreSQL: " + e.getMessage()
                     + (asRoot ? " (running as root: is there a postgres user?)" : ""), e);
         }
     }
@@ -663,7 +663,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
         try (Writer writer = Files.newBufferedWriter(root.resolve(MARKER), StandardCharsets.UTF_8)) {
             marker.store(writer, "a throw-away PostgreSQL cluster (io.otpgate.postgres.ThrowawayPostgres)");
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + root.resolve(MARKER), e);
+            throw new UncheckedIOException("could not write " + root.resolve(MARKER) + ": " + e.getMessage(), e);
         }
     }
 

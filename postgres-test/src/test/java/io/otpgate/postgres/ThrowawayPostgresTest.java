@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.otpgate.postgres.ThrowawayPostgres.Database;
@@ -31,8 +31,8 @@ import io.otpgate.postgres.ThrowawayPostgres.Database;
 /** Starts real clusters: skipped without Debian's PostgreSQL programs on a developer's machine, failed in CI. */
 class ThrowawayPostgresTest {
 
-    @BeforeAll
-    static void requirePostgres() {
+    @BeforeEach
+    void requirePostgres() {
         Assumptions.assumeTrue(ThrowawayPostgres.availableOrThrowInCi(), ThrowawayPostgres::unavailableReason);
     }
 
@@ -47,7 +47,8 @@ class ThrowawayPostgresTest {
 
             assertThat(first.name()).isNotEqualTo(second.name());
             assertThat(first.username()).isEqualTo(first.name());
-            assertThat(first.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + first.name());
+            assertThat(first.jdbcUrl())
+                    .isEqualTo("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + first.name());
             assertThat(first.toString()).doesNotContain(first.password());
             assertThat(postgres.serverLog()).isRegularFile();
             try (Connection connection = first.connect(); Statement statement = connection.createStatement()) {
@@ -96,7 +97,8 @@ class ThrowawayPostgresTest {
 
         assertThat(ThrowawayPostgres.shared()).isSameAs(shared);
         assertThatThrownBy(shared::close).isInstanceOf(IllegalStateException.class);
-        try (Connection connection = shared.newDatabase().connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = shared.newDatabase().connect();
+                Statement statement = connection.createStatement()) {
             assertThat(single(statement, "select 1")).isEqualTo("1");
         }
     }
@@ -119,7 +121,8 @@ class ThrowawayPostgresTest {
                     "PG_SOCKET_DIR", "PG_DATABASE", "PG_USER", "PG_PASSWORD", "PG_URL");
             assertThat(values.get("PG_ROOT")).isEqualTo(directory.toString());
             assertThat(values.get("PG_DATABASE")).isEqualTo("bench");
-            assertThat(values.get("PG_URL")).isEqualTo("jdbc:postgresql://127.0.0.1:" + values.get("PG_PORT") + "/bench");
+            assertThat(values.get("PG_URL"))
+                    .isEqualTo("jdbc:postgresql://127.0.0.1:" + values.get("PG_PORT") + "/bench");
             assertThat(values.get("PG_VERSION")).matches("\\d+(\\.\\d+)*");
             assertThat(Path.of(values.get("PG_LOG"))).isRegularFile();
             try (Connection connection = DriverManager.getConnection(values.get("PG_URL"), values.get("PG_USER"),
