@@ -48,7 +48,7 @@ import java.util.stream.Stream;
  * need a role's password (SCRAM-SHA-256). Durability is off unless {@link Builder#durable(boolean)} asks for it:
  * {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} are off, as a crash only loses test data.
  * As root every PostgreSQL program runs as the {@code postgres} user through {@code runuser} (PostgreSQL refuses to
- * run as root); the cluster's directory then belongs to that user, so its parent must be reachable by it.
+ * run as root); the cluster's directory then belongs to that user, which must be able to enter its parents.
  *
  * <p>The programs are those of the newest version under {@code /usr/lib/postgresql/VERSION/bin}, or of the directory
  * in the environment variable {@value #BIN_ENV}. Each {@link #newDatabase()} is an empty database owned by a role of
@@ -60,7 +60,8 @@ import java.util.stream.Stream;
  * and leaves the cluster running; {@code stop DIR} stops and deletes it.
  *
  * <p>Needs only the JDK; {@link Database#connect()} needs a PostgreSQL JDBC driver on the class path. Safe for use
- * from several threads. Passwords never appear in a command line, an exception message or {@link Database#toString()}.
+ * from several threads. Passwords never appear in a command line, an exception message or
+ * {@link Database#toString()}; only the command line's {@code start} prints one, for the calling script.
  */
 public final class ThrowawayPostgres implements AutoCloseable {
 
@@ -125,7 +126,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
     private final AtomicInteger databases = new AtomicInteger();
     private volatile int port;
     private boolean closed;
-    private boolean isShared;
+    private volatile boolean isShared;
 
     private ThrowawayPostgres(Path bin, Path root, Map<String, String> settings, boolean stopOnExit) {
         this.bin = bin;
