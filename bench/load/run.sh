@@ -6,7 +6,8 @@
 #     DATABASES=h2 bench/load/run.sh    # one
 #
 # For each database it starts its own server (./otpgate; for PostgreSQL a throw-away cluster from Debian's package,
-# installed if missing, on 127.0.0.1 and a free port; free loopback port, access tokens of 30 min), enrols users
+# installed if missing, on 127.0.0.1 and a free port, started and stopped by ThrowawayPostgres of the postgres-test
+# module, with PostgreSQL's own durability settings; free loopback port, access tokens of 30 min), enrols users
 # through `./otpgate import-django`, measures, stops the server, and at the end prints one table of requests/s, p50
 # and p99 latency and non-2xx responses for:
 #
@@ -86,7 +87,11 @@ command -v wrk >/dev/null || { echo "wrk is missing and could not be installed" 
 work=$(mktemp -d "${TMPDIR:-/tmp}/otpgate-load.XXXXXX")
 server_pid=""
 pg_root=""
-pg_bin=""
+# The throw-away PostgreSQL cluster's command line (start DIR, stop DIR, available), built below if needed.
+pg_jar="$root/postgres-test/target/otpgate-postgres-test.jar"
+pg_java=java
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then pg_java="$JAVA_HOME/bin/java"; fi
+pg_tool() { "$pg_java" -cp "$pg_jar" io.otpgate.postgres.ThrowawayPostgres "$@"; }
 stop_server() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -- "-$server_pid" 2>/dev/null || kill "$server_pid" 2>/dev/null || true
@@ -95,34 +100,33 @@ stop_server() {
   fi
   server_pid=""
 }
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
   stop_server
-  if [ -n "$pg_root" ]; then as_pg "$pg_bin/pg_ctl" -D "$pg_root/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  if [ -n "$pg_root" ]; then
+    if [ "${BENCH_KEEP:-}" = 1 ] && [ -d "$work/postgres" ]; then
+      cp "$pg_root/server.log" "$work/postgres/postgres-server.log" 2>/dev/null || true
+    fi
+    pg_tool stop "$pg_root" >/dev/null 2>&1 || echo "could not stop the PostgreSQL cluster in $pg_root" >&2
+  fi
   if [ "${BENCH_KEEP:-}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
-  if [ -n "$pg_root" ] && [ "${BENCH_KEEP:-}" != 1 ]; then rm -rf "$pg_root"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# A throw-away PostgreSQL cluster from Debian's package (installed if missing), on 127.0.0.1 and a free port.
+# A throw-away PostgreSQL cluster from Debian's package (installed if missing), on 127.0.0.1 and a free port, with
+# PostgreSQL's own durability settings (as a production server) and the database otpgate, owned by the role otpgate
+# with a random password. Sets PG_URL, PG_USER, PG_PASSWORD, PG_PORT, PG_VERSION, ... (ThrowawayPostgres's output).
 start_postgres() {
-  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if ! pg_tool available >/dev/null 2>&1; then
     (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql) >/dev/null
   fi
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   pg_root=$(mktemp -d "${TMPDIR:-/tmp}/otpgate-load-pg.XXXXXX")
-  pg_port=$(free_port)
-  mkdir -p "$pg_root/data" "$pg_root/sock"
-  [ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$pg_root"
-  as_pg "$pg_bin/initdb" -D "$pg_root/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/server.log" -w -t 60 \
-    -o "-p $pg_port -k $pg_root/sock -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
-  as_pg "$pg_bin/psql" -qX -h "$pg_root/sock" -p "$pg_port" -U postgres \
-    -c "create role otpgate login password 'otpgate'" -c "create database otpgate owner otpgate" >/dev/null
-  log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+  local pg_env
+  pg_env=$(pg_tool start "$pg_root" --durable --setting max_connections=100 --database otpgate)
+  eval "$pg_env"
+  log "PostgreSQL $PG_VERSION on $PG_HOST:$PG_PORT"
 }
 
 # The launcher builds the jar when the sources are newer than it, and prepares its start-up cache once per build.
@@ -131,6 +135,13 @@ t=$(now)
 OTPGATE_DATA_DIR="$work/scratch" ./otpgate help >/dev/null
 rm -rf "$work/scratch"
 log "build check and one command start: $(since "$t") s"
+if [[ " $DATABASES " == *" postgres "* ]] && { [ ! -f "$pg_jar" ] || [ -n "$(find postgres-test/pom.xml \
+     postgres-test/src/main -newer "$pg_jar" -type f -print -quit)" ]; }; then
+  t=$(now)
+  ./mvnw -q -pl postgres-test package -DskipTests
+  touch "$pg_jar"   # Maven leaves a jar whose content did not change untouched
+  log "built $pg_jar: $(since "$t") s"
+fi
 
 secret=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
 python3 "$here/bench.py" --dir "$work" dump "$ME_USERS" $((LOGIN_WARM_USERS + LOGIN_USERS))
@@ -188,8 +199,8 @@ measure() {
   local env=(OTPGATE_DATA_DIR="$db_dir/data" OTPGATE_TOKEN_SECRET="$secret")
   if [ "$db" = postgres ]; then
     start_postgres
-    env+=(SPRING_DATASOURCE_URL="jdbc:postgresql://127.0.0.1:$pg_port/otpgate" SPRING_DATASOURCE_USERNAME=otpgate
-          SPRING_DATASOURCE_PASSWORD=otpgate OTPGATE_SECRETS_KEYS="1:$secret")
+    env+=(SPRING_DATASOURCE_URL="$PG_URL" SPRING_DATASOURCE_USERNAME="$PG_USER"
+          SPRING_DATASOURCE_PASSWORD="$PG_PASSWORD" OTPGATE_SECRETS_KEYS="1:$secret")
   fi
   port=$(free_port)
   base="http://127.0.0.1:$port"

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
+import io.otpgate.postgres.ThrowawayPostgres;
 import io.otpgate.reliability.DatabaseFacts.TotpRow;
 import io.otpgate.reliability.UserJournal.Op;
 import io.otpgate.reliability.UserJournal.Outcome;
@@ -102,12 +103,12 @@ public final class CrashSafety implements Scenario {
                 + ")");
         Path work = Files.createTempDirectory("otpgate-crash-");
         boolean passed = false;
-        Postgres postgres = null;
+        ThrowawayPostgres postgres = null;
         try {
             ServerSetup setup;
             if (options.postgres()) {
-                postgres = Postgres.start();
-                setup = ServerSetup.onPostgres(postgres, postgres.createDatabase("otpgate"), work);
+                postgres = ThrowawayPostgres.start();
+                setup = ServerSetup.onPostgres(postgres, postgres.newDatabase("otpgate"), work);
             } else {
                 setup = ServerSetup.onH2(work);
             }
@@ -127,7 +128,7 @@ public final class CrashSafety implements Scenario {
                 postgres.close();
             }
             if (passed && !options.keep()) {
-                Postgres.deleteTree(work);
+                ServerSetup.deleteWork(work);
             } else {
                 System.err.println("crash-safety: server logs" + (options.postgres() ? "" : " and the H2 database")
                         + " kept in " + work);

@@ -99,7 +99,7 @@ public final class SecretsAtRestScenario implements Scenario {
             return new H2Result(outcome, secrets, report);
         } finally {
             if (passed && !options.keep()) {
-                Postgres.deleteTree(work);
+                ServerSetup.deleteWork(work);
             } else {
                 System.err.println("secrets-at-rest: H2 data and logs kept in " + work);
             }

@@ -3,6 +3,8 @@ package io.otpgate.reliability;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +17,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.otpgate.postgres.ThrowawayPostgres;
 
 /**
  * What every server process of a run shares: the server jar, the JDK that runs it, the database (PostgreSQL, or the
@@ -60,8 +66,8 @@ public final class ServerSetup {
     }
 
     private final Path work;
-    private final Postgres postgres;
-    private final Postgres.Database database;
+    private final ThrowawayPostgres postgres;
+    private final ThrowawayPostgres.Database database;
     private final Path h2Directory;
     private final byte[] secretsKey = randomBytes(32);
     private final byte[] tokenSecret = randomBytes(32);
@@ -70,7 +76,7 @@ public final class ServerSetup {
     private final Path jar;
     private final String java;
 
-    private ServerSetup(Path work, Postgres postgres, Postgres.Database database) {
+    private ServerSetup(Path work, ThrowawayPostgres postgres, ThrowawayPostgres.Database database) {
         this.work = createPrivateDirectory(work);
         this.postgres = postgres;
         this.database = database;
@@ -91,7 +97,8 @@ public final class ServerSetup {
      *
      * @param work the run's directory: logs and each process's own directory (created, owner-only)
      */
-    public static ServerSetup onPostgres(Postgres postgres, Postgres.Database database, Path work) {
+    public static ServerSetup onPostgres(ThrowawayPostgres postgres, ThrowawayPostgres.Database database,
+            Path work) {
         if (postgres == null || database == null) {
             throw new IllegalArgumentException("postgres and database are required");
         }
@@ -170,7 +177,7 @@ public final class ServerSetup {
             if (!INSTANCE_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("server name must match " + INSTANCE_NAME + ", got \"" + name + "\"");
             }
-            ServerProcess server = new ServerProcess(this, name, Postgres.freePort(), work.resolve(name + ".log"));
+            ServerProcess server = new ServerProcess(this, name, freePort(), work.resolve(name + ".log"));
             server.launch();
             servers.add(server);
         }
@@ -291,7 +298,7 @@ public final class ServerSetup {
      */
     public String dump() {
         if (database != null) {
-            return postgres.dump(database);
+            return postgres.dump(database, "--inserts", "--no-owner");
         }
         Path script = work.resolve("h2-script.sql");
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
@@ -332,6 +339,30 @@ public final class ServerSetup {
             return configured;
         }
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * Deletes a run's work directory and everything in it, as far as possible (best effort: it is under
+     * {@code java.io.tmpdir}); symbolic links are deleted, not followed.
+     */
+    public static void deleteWork(Path work) {
+        if (!Files.exists(work)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(work)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(ServerSetup::deleteQuietly);
+        } catch (IOException | UncheckedIOException e) {
+            // best effort
+        }
+    }
+
+    /** A TCP port free on 127.0.0.1 at the time of the call. */
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free TCP port", e);
+        }
     }
 
     private static Path createPrivateDirectory(Path directory) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.otpgate.postgres.ThrowawayPostgres;
 import io.otpgate.reliability.SoakSession.Kind;
 
 /**
@@ -180,7 +181,7 @@ public final class Soak implements Scenario {
         Path work = Files.createTempDirectory("otpgate-soak-");
         PrintStream out = options.progress();
         List<Run> runs = new ArrayList<>();
-        Postgres postgres = null;
+        ThrowawayPostgres postgres = null;
         boolean passed = false;
         try {
             report.section("set-up");
@@ -190,8 +191,8 @@ public final class Soak implements Scenario {
                 setups.add(ServerSetup.onH2(work.resolve("h2-run")));
             }
             if (options.databases().postgres()) {
-                postgres = Postgres.start();
-                setups.add(ServerSetup.onPostgres(postgres, postgres.createDatabase("otpgate"),
+                postgres = ThrowawayPostgres.start();
+                setups.add(ServerSetup.onPostgres(postgres, postgres.newDatabase("otpgate"),
                         work.resolve("postgres-run")));
             }
             HeapProbe probe = new HeapProbe(setups.get(0).java());
@@ -244,7 +245,7 @@ public final class Soak implements Scenario {
                 postgres.close();
             }
             if (passed && !options.keep()) {
-                Postgres.deleteTree(work);
+                ServerSetup.deleteWork(work);
             } else {
                 System.err.println("soak: logs kept in " + work);
             }

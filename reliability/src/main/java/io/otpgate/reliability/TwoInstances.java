@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.otpgate.postgres.ThrowawayPostgres;
+
 /**
  * Scenario 1, {@code two-instances}: two server processes on two loopback ports sharing one PostgreSQL. Users come
  * from a Django dump ({@code import-django}); then {@link TwoServerWorkload}: the same TOTP code, and the same
@@ -51,8 +53,8 @@ public final class TwoInstances implements Scenario {
                 + options.requestsPerServer() + " a round)");
         Path work = Files.createTempDirectory("otpgate-two-instances-");
         boolean passed = false;
-        try (Postgres postgres = Postgres.start()) {
-            Postgres.Database database = postgres.createDatabase("otpgate");
+        try (ThrowawayPostgres postgres = ThrowawayPostgres.start()) {
+            ThrowawayPostgres.Database database = postgres.newDatabase("otpgate");
             ServerSetup setup = ServerSetup.onPostgres(postgres, database, work)
                     // Tokens from the first logins must outlive a long run.
                     .property("otpgate.token.access-lifetime", "3h");
@@ -91,7 +93,7 @@ public final class TwoInstances implements Scenario {
             return new Result(outcome, secrets, report);
         } finally {
             if (passed && !options.keep()) {
-                Postgres.deleteTree(work);
+                ServerSetup.deleteWork(work);
             } else {
                 System.err.println("two-instances: logs kept in " + work);
             }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Assumptions;
 
+import io.otpgate.postgres.ThrowawayPostgres;
+
 /** What the scenario ITs need from outside the JVM: the packaged server jar, and PostgreSQL's programs. */
 final class ExternalPrograms {
 
@@ -24,13 +26,6 @@ final class ExternalPrograms {
 
     /** Skips the test without PostgreSQL on a developer's machine; fails it in CI ({@code CI} set). */
     static void requirePostgres() {
-        if (!Postgres.available()) {
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isEmpty()) {
-                throw new AssertionError(Postgres.unavailableReason() + " (.ci/run installs it); CI is set, so this "
-                        + "test may not be skipped");
-            }
-            Assumptions.abort(Postgres.unavailableReason());
-        }
+        Assumptions.assumeTrue(ThrowawayPostgres.availableOrThrowInCi(), ThrowawayPostgres::unavailableReason);
     }
 }

@@ -18,6 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
+import io.otpgate.postgres.ThrowawayPostgres.Database;
 import io.otpgate.server.OtpgateApplication;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.server.system.PostgresTestCluster;
@@ -44,12 +45,12 @@ class TwoInstancesOnePostgresTest {
 
     @BeforeAll
     static void start() {
-        PostgresTestCluster.Database database = PostgresTestCluster.newDatabase();
+        Database database = PostgresTestCluster.newDatabase();
         first = start(database);
         second = start(database);
     }
 
-    static ConfigurableApplicationContext start(PostgresTestCluster.Database database) {
+    static ConfigurableApplicationContext start(Database database) {
         // Command-line arguments, not SpringApplicationBuilder.properties(): those are defaults, which
         // application.properties overrides (the contexts then shared an H2 file under ./data, not PostgreSQL).
         return new SpringApplicationBuilder(OtpgateApplication.class).web(WebApplicationType.NONE)

@@ -21,6 +21,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.otpgate.postgres.ThrowawayPostgres.Database;
 import io.otpgate.server.OtpgateApplication;
 import io.otpgate.server.system.PostgresTestCluster;
 import io.otpgate.server.system.RequiresPostgres;
@@ -41,7 +42,7 @@ class LoginThrottleTwoInstancesTest {
 
     @TempDir
     static Path dataDir;
-    static PostgresTestCluster.Database database;
+    static Database database;
     static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     static ConfigurableApplicationContext first;
     static ConfigurableApplicationContext second;
@@ -54,7 +55,7 @@ class LoginThrottleTwoInstancesTest {
         second = start(database);
     }
 
-    static ConfigurableApplicationContext start(PostgresTestCluster.Database database) {
+    static ConfigurableApplicationContext start(Database database) {
         // Command-line arguments: SpringApplicationBuilder.properties() are defaults that application.properties
         // overrides.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(OtpgateApplication.class)

@@ -3,6 +3,7 @@ package io.otpgate.server.secret;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.otpgate.postgres.ThrowawayPostgres.Database;
 import io.otpgate.server.system.PostgresTestCluster;
 import io.otpgate.server.system.RequiresPostgres;
 import io.otpgate.server.system.TestDatabases;
@@ -10,7 +11,7 @@ import io.otpgate.server.system.TestDatabases;
 @RequiresPostgres
 class SecretsAtRestOnPostgresTest extends SecretsAtRestContract {
 
-    static PostgresTestCluster.Database database;
+    static Database database;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {

@@ -11,7 +11,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.otpgate.server.system.PostgresTestCluster.Database;
+import io.otpgate.postgres.ThrowawayPostgres.Database;
 
 class PostgresTestClusterTest {
 
@@ -21,7 +21,7 @@ class PostgresTestClusterTest {
     }
 
     @Test
-    void newDatabaseWhenCalledTwiceThenDistinctEmptyDatabasesOwnedByOtpgate() throws Exception {
+    void newDatabaseWhenCalledTwiceThenDistinctEmptyDatabasesOwnedByTheirOwnRoles() throws Exception {
         Database first = PostgresTestCluster.newDatabase();
         Database second = PostgresTestCluster.newDatabase();
 
@@ -36,8 +36,8 @@ class PostgresTestClusterTest {
             try (ResultSet owner = statement.executeQuery("select current_user, pg_get_userbyid(datdba)"
                     + " from pg_database where datname = current_database()")) {
                 assertThat(owner.next()).isTrue();
-                assertThat(owner.getString(1)).isEqualTo("otpgate");
-                assertThat(owner.getString(2)).isEqualTo("otpgate");
+                assertThat(owner.getString(1)).isEqualTo(second.username());
+                assertThat(owner.getString(2)).isEqualTo(second.username());
             }
         }
     }

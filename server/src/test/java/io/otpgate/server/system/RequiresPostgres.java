@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import io.otpgate.postgres.ThrowawayPostgres;
+
 /**
  * A test class that needs Debian's PostgreSQL server binaries (see {@link PostgresTestCluster}). Without them it is
  * skipped (reported as such) on a developer's machine, and fails when {@code CI} is set. The condition is checked
@@ -24,16 +26,10 @@ public @interface RequiresPostgres {
     class Condition implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            if (PostgresTestCluster.available()) {
+            if (ThrowawayPostgres.availableOrThrowInCi()) {
                 return ConditionEvaluationResult.enabled("PostgreSQL server binaries found");
             }
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isEmpty()) {
-                throw new AssertionError("PostgreSQL server binaries not found; .ci/run installs Debian's "
-                        + "postgresql package; CI is set, so this test may not be skipped");
-            }
-            return ConditionEvaluationResult.disabled(
-                    "PostgreSQL server binaries not found; install Debian's postgresql package");
+            return ConditionEvaluationResult.disabled(ThrowawayPostgres.unavailableReason());
         }
     }
 }

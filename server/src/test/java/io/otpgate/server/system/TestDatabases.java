@@ -4,6 +4,8 @@ import java.util.UUID;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
+import io.otpgate.postgres.ThrowawayPostgres.Database;
+
 /**
  * Databases for tests: a fresh in-memory H2 in PostgreSQL mode (as the embedded default, minus the file), or a
  * fresh database on the throw-away PostgreSQL cluster. Both with the same fixed test key ring.
@@ -28,12 +30,12 @@ public final class TestDatabases {
 
     /** Registers a new, empty PostgreSQL database (the class must be annotated {@link RequiresPostgres}). */
     public static void postgres(DynamicPropertyRegistry registry) {
-        PostgresTestCluster.Database database = PostgresTestCluster.newDatabase();
+        Database database = PostgresTestCluster.newDatabase();
         postgres(registry, database);
     }
 
     /** Registers the given PostgreSQL database (to share one between two application contexts). */
-    public static void postgres(DynamicPropertyRegistry registry, PostgresTestCluster.Database database) {
+    public static void postgres(DynamicPropertyRegistry registry, Database database) {
         registry.add("spring.datasource.url", database::jdbcUrl);
         registry.add("spring.datasource.username", database::username);
         registry.add("spring.datasource.password", database::password);
