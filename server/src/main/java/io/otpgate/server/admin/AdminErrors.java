@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -56,6 +57,15 @@ class AdminErrors {
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ModelAndView method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
         return page(HttpStatus.METHOD_NOT_ALLOWED, "This address does not take " + e.getMethod() + " requests.",
+                request);
+    }
+
+    /** A row lock not had in time, or another passing failure (see {@code ApiErrors}); its message is not logged. */
+    @ExceptionHandler(TransientDataAccessException.class)
+    ModelAndView busy(TransientDataAccessException e, HttpServletRequest request) {
+        log.warn("admin {} {}: database busy ({})", request.getMethod(), request.getRequestURI(),
+                e.getClass().getSimpleName());
+        return page(HttpStatus.SERVICE_UNAVAILABLE, "Too many requests on this account at once: try again.",
                 request);
     }
 

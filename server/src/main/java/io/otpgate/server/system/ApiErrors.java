@@ -5,6 +5,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -91,6 +92,19 @@ class ApiErrors {
     @ExceptionHandler(RequestRejectedException.class)
     ResponseEntity<ProblemDetail> rejected(RequestRejectedException e, HttpServletRequest request) {
         return problem(HttpStatus.BAD_REQUEST, "the request has a header or parameter that is not allowed", request);
+    }
+
+    /**
+     * A row lock not had in time (H2 waits {@code LOCK_TIMEOUT}, 10 s in the embedded default: many requests on one
+     * account at once), or another passing failure of the database. Nothing was written; the client may retry. The database's message is not logged: it can
+     * quote the locked row.
+     */
+    @ExceptionHandler(TransientDataAccessException.class)
+    ResponseEntity<ProblemDetail> busy(TransientDataAccessException e, HttpServletRequest request) {
+        log.warn("database busy on {} {} ({})", request.getMethod(), request.getRequestURI(),
+                e.getClass().getSimpleName());
+        return Problems.response(HttpStatus.SERVICE_UNAVAILABLE, "Too many requests on this account at once: "
+                + "try again in 1 s", request, Map.of(), java.time.Duration.ofSeconds(1));
     }
 
     @ExceptionHandler(Exception.class)
