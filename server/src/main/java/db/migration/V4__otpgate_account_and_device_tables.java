@@ -82,7 +82,7 @@ public class V4__otpgate_account_and_device_tables extends BaseJavaMigration {
     }
 
     /** The names of the foreign keys of a table on one column (generated names differ between databases). */
-    private static List<String> foreignKeysOn(Connection connection, String table, String column) throws SQLException {
+    static List<String> foreignKeysOn(Connection connection, String table, String column) throws SQLException {
         List<String> names = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement("""
                 select tc.constraint_name from information_schema.table_constraints tc

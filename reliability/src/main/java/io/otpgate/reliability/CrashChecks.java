@@ -146,7 +146,7 @@ public final class CrashChecks {
             findings.add(HALF_CREATED, db.hotpDevices() + " HOTP devices, which the workload never makes");
         }
         if (db.recoveryDigest() == null) {
-            findings.add(SECRETS, "the recovery-digest key (server_key 1) does not open");
+            findings.add(SECRETS, "the recovery-digest key (otpgate_server_key 1) does not open");
         }
         for (UserJournal journal : journals) {
             UserRow user = db.users().get(journal.username());

@@ -68,7 +68,7 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
 
     /** The newest ids before a run; read with the server stopped or running. */
     public static Watermark watermark(Connection connection) throws SQLException {
-        return new Watermark(max(connection, "security_event"), max(connection, "otpgate_totp_device"),
+        return new Watermark(max(connection, "otpgate_security_event"), max(connection, "otpgate_totp_device"),
                 max(connection, "otpgate_static_device"));
     }
 
@@ -117,7 +117,7 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
         }
         List<EventRow> events = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "select id, kind, user_id, device from security_event where id > ? order by id")) {
+                "select id, kind, account_id, device from otpgate_security_event where id > ? order by id")) {
             statement.setLong(1, since.eventId());
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -146,15 +146,15 @@ public record DatabaseFacts(Map<String, UserRow> users, List<TotpRow> totpDevice
         orphans += count(connection, "select count(*) from otpgate_static_token t"
                 + " where not exists (select 1 from otpgate_static_device d where d.id = t.device_id)");
         // An event keeps its user's id unless the user is deleted (on delete set null); none is, in this run.
-        orphans += count(connection, "select count(*) from security_event e where e.user_id is not null"
-                + " and not exists (select 1 from auth_user u where u.id = e.user_id)");
+        orphans += count(connection, "select count(*) from otpgate_security_event e where e.account_id is not null"
+                + " and not exists (select 1 from auth_user u where u.id = e.account_id)");
         return orphans;
     }
 
     private static RecoveryCodeDigest recoveryDigest(Connection connection, SealedValues sealed) throws SQLException {
         // server_key row 1 is the recovery-digest key (the server's ServerKey.RECOVERY_DIGEST).
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("select sealed_key from server_key where id = 1")) {
+                ResultSet rows = statement.executeQuery("select sealed_key from otpgate_server_key where id = 1")) {
             if (!rows.next()) {
                 return null;
             }

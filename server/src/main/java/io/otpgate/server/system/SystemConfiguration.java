@@ -3,9 +3,15 @@ package io.otpgate.server.system;
 import java.security.SecureRandom;
 import java.time.Clock;
 
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+
+import io.otpgate.spring.system.OtpgateSchema;
 
 /** The clock and the randomness every feature shares, and typed configuration for all features. */
 @Configuration(proxyBeanMethods = false)
@@ -21,5 +27,15 @@ class SystemConfiguration {
     @Bean
     SecureRandom secureRandom() {
         return new SecureRandom();
+    }
+
+    /**
+     * The library's migrations, after the server's own: the server's migrations made otpgate's tables (up to V5),
+     * so the library's history adopts them at its version 1 and applies only what comes after.
+     */
+    @Bean
+    @DependsOn("flywayInitializer")
+    InitializingBean otpgateSchema(DataSource dataSource) {
+        return () -> OtpgateSchema.migrate(dataSource, true);
     }
 }

@@ -54,7 +54,7 @@ class AdminLoginTest extends AdminTestBase {
         assertThat(home.status()).isEqualTo(200);
         assertThat(home.html().select("header .who").text()).contains(staff.username());
         assertThat(get("/admin", session).status()).isEqualTo(200);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_VERIFIED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'OTP_VERIFIED'",
                 staff.id())).isEqualTo(1);
         // Logged in, the login page sends you on.
         Page login = get("/admin/login", session);
@@ -143,14 +143,14 @@ class AdminLoginTest extends AdminTestBase {
 
         for (User user : List.of(staff, nonStaff)) {
             assertThat(userService.find(user.username()).orElseThrow().lastLogin()).as(user.username()).isNull();
-            assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_SUCCEEDED'",
+            assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_SUCCEEDED'",
                     user.id())).as(user.username()).isZero();
         }
 
         nextStep();
         logIn(staff, code(staffSecret));
         assertThat(userService.find(staff.username()).orElseThrow().lastLogin()).isEqualTo(clock.instant());
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_SUCCEEDED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_SUCCEEDED'",
                 staff.id())).isOne();
     }
 
@@ -166,7 +166,7 @@ class AdminLoginTest extends AdminTestBase {
                 PASSWORD, "code", code(plainSecret));
         assertRefused(notStaff, 401);
         // A non-staff user's code is not even checked.
-        assertThat(count("select count(*) from security_event where user_id = ? and kind like 'OTP_%'", plain.id()))
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind like 'OTP_%'", plain.id()))
                 .isZero();
 
         jdbc.sql("update auth_user set is_active = false where id = ?").param(staff.id()).update();
@@ -244,7 +244,7 @@ class AdminLoginTest extends AdminTestBase {
         Page page = post("/admin/login", new MockHttpSession(), "username", staff.username(), "password",
                 "x".repeat(5000), "code", code(staffSecret));
         assertRefused(page, 401);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_FAILED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_FAILED'",
                 staff.id())).isZero();
     }
 

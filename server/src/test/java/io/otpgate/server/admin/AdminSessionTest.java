@@ -44,7 +44,7 @@ class AdminSessionTest extends AdminTestBase {
         Page login = postWithoutCsrf("/admin/login", new MockHttpSession(), "username", staff.username(), "password",
                 PASSWORD, "code", code(staffSecret));
         assertThat(login.status()).isEqualTo(403);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_SUCCEEDED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_SUCCEEDED'",
                 staff.id())).isEqualTo(1);
     }
 

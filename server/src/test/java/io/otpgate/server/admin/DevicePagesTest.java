@@ -140,7 +140,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(html.select("#confirm").attr("action"))
                 .isEqualTo("/admin/users/" + target.id() + "/devices/totp/" + deviceId + "/confirm");
         assertThat(html.select("#start-over")).isEmpty();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_ADDED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'DEVICE_ADDED'",
                 target.id())).isEqualTo(1);
 
         Page confirmed = post(html.select("#confirm").attr("action"), session, "code", code(scanned.secret()));
@@ -149,7 +149,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(confirmed.location()).isEqualTo(devicesPath(target));
         assertThat(jdbc.sql("select confirmed from otpgate_totp_device where id = ?").param(deviceId).query(Boolean.class)
                 .single()).isTrue();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_CONFIRMED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'DEVICE_CONFIRMED' "
                 + "and device = ?", target.id(), "totp/" + deviceId)).isEqualTo(1);
         Page after = get(confirmed.location(), session);
         assertThat(after.html().select(".notice").text()).contains("Work phone", "confirmed");
@@ -236,7 +236,7 @@ class DevicePagesTest extends AdminTestBase {
             assertThat(malformed.html().select("#confirm input[name=code]")).hasSize(1);
         }
         assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isZero();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_FAILED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'OTP_FAILED'",
                 target.id())).isZero();
         assertThat(count("select count(*) from otpgate_totp_device where account_id = ? and confirmed = true", target.id()))
                 .isZero();
@@ -343,7 +343,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(lines.subList(1, lines.size())).isEqualTo(codes);
         assertThat(count("select count(*) from otpgate_static_token t join otpgate_static_device d on d.id = t.device_id "
                 + "where d.account_id = ? and d.confirmed = true", target.id())).isEqualTo(recovery.count());
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'RECOVERY_CODES_ISSUED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'RECOVERY_CODES_ISSUED'",
                 target.id())).isEqualTo(1);
 
         Page devices = get(devicesPath(target), session);
@@ -384,7 +384,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(removed.location()).isEqualTo(devicesPath(target));
         assertThat(count("select count(*) from otpgate_totp_device where id = ?", second)).isZero();
         assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", target.id())).isEqualTo(1);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_REMOVED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'DEVICE_REMOVED' "
                 + "and device = ?", target.id(), "totp/" + second)).isEqualTo(1);
         Page after = get(removed.location(), session);
         assertThat(after.html().select(".notice").text()).contains("tablet", "removed");
@@ -404,7 +404,7 @@ class DevicePagesTest extends AdminTestBase {
 
         assertThat(removed.status()).isEqualTo(302);
         assertThat(otpEnabled(target)).isFalse();
-        assertThat(jdbc.sql("select detail from security_event where user_id = ? and kind = 'DEVICE_REMOVED'")
+        assertThat(jdbc.sql("select detail from otpgate_security_event where account_id = ? and kind = 'DEVICE_REMOVED'")
                 .param(target.id()).query(String.class).single()).isEqualTo("no confirmed device left");
     }
 
@@ -464,7 +464,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(count("select count(*) from otpgate_static_device where account_id = ?", target.id())).isZero();
         assertThat(count("select failure_count from otpgate_account where id = ?", target.id())).isZero();
         assertThat(otpEnabled(target)).isFalse();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'SECOND_FACTOR_RESET'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'SECOND_FACTOR_RESET'",
                 target.id())).isEqualTo(1);
         Document after = get(reset.location(), session).html();
         assertThat(after.select(".notice").text()).contains("3 devices removed");
@@ -487,7 +487,7 @@ class DevicePagesTest extends AdminTestBase {
         assertThat(unlock.status()).isEqualTo(302);
         assertThat(count("select count(*) from otpgate_account where id = ? and locked_at is null "
                 + "and failure_count = 0", target.id())).isEqualTo(1);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'ACCOUNT_UNLOCKED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'ACCOUNT_UNLOCKED'",
                 target.id())).isEqualTo(1);
         Document after = get(unlock.location(), session).html();
         assertThat(after.select(".notice").text()).contains("unlocked");
@@ -630,7 +630,7 @@ class DevicePagesTest extends AdminTestBase {
                 + jdbc.sql("select failure_count, locked_at from otpgate_account where id = ?").param(id).query()
                         .listOfRows()
                 + jdbc.sql("select is_otp_enabled from user_profile where user_id = ?").param(id).query().listOfRows()
-                + count("select count(*) from security_event where user_id = ?", id);
+                + count("select count(*) from otpgate_security_event where account_id = ?", id);
     }
 
     private void lock(User user) {

@@ -62,7 +62,7 @@ class UserPagesTest extends AdminTestBase {
     }
 
     private List<String> changes(User user) {
-        return jdbc.sql("select detail from security_event where user_id = ? and kind = 'USER_CHANGED' order by id")
+        return jdbc.sql("select detail from otpgate_security_event where account_id = ? and kind = 'USER_CHANGED' order by id")
                 .param(user.id()).query(String.class).list();
     }
 
@@ -496,7 +496,7 @@ class UserPagesTest extends AdminTestBase {
         assertThat(changed.location()).isEqualTo("/admin/users/" + user.id());
         assertThat(userService.checkPassword(user.username(), PASSWORD, null)).isEmpty();
         assertThat(userService.checkPassword(user.username(), NEW_PASSWORD, null)).isPresent();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'PASSWORD_CHANGED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'PASSWORD_CHANGED'",
                 user.id())).isEqualTo(1);
         assertThat(get("/admin/users/" + user.id(), session).html().select(".notice").text())
                 .contains("password was changed");
@@ -519,7 +519,7 @@ class UserPagesTest extends AdminTestBase {
             assertThat(refused.body()).doesNotContain(password);
         }
         assertThat(userService.checkPassword(user.username(), PASSWORD, null)).isPresent();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'PASSWORD_CHANGED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'PASSWORD_CHANGED'",
                 user.id())).isZero();
     }
 

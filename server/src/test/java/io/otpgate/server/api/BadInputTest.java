@@ -552,8 +552,8 @@ class BadInputTest extends ApiTestBase {
                 rows("select d.id, d.confirmed, d.throttling_failure_count, d.throttling_failure_timestamp,"
                         + " d.last_used_at, (select count(*) from otpgate_static_token t where t.device_id = d.id) as codes"
                         + " from otpgate_static_device d where d.account_id = ? order by d.id", id),
-                count("select count(*) from security_event"),
-                count("select count(*) from security_event where user_id = ?", id),
+                count("select count(*) from otpgate_security_event"),
+                count("select count(*) from otpgate_security_event where account_id = ?", id),
                 rows("select jti, used_at, revoked_at from refresh_token where user_id = ? order by jti", id),
                 rows("select email, phone, first_name, last_name, updated_at, power_account_id, power_contact_id,"
                         + " is_otp_enabled from user_profile where user_id = ?", id),

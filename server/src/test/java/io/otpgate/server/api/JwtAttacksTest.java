@@ -359,7 +359,7 @@ class JwtAttacksTest extends ApiTestBase {
 
         assertTokenRefused(post("/api/token/refresh", null, json("refresh", first.refresh())), "token_not_valid");
         assertTokenRefused(post("/api/token/refresh", null, json("refresh", second.refresh())), "token_not_valid");
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = ? and detail = ?",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = ? and detail = ?",
                 user.id(), "REFRESH_TOKEN_REPLAYED", "session revoked")).as("one session revoked").isEqualTo(1);
         assertThat(post("/api/token/refresh", null, json("refresh", otherSession.refresh())).status())
                 .as("another session of the same user is not touched").isEqualTo(200);
@@ -519,7 +519,7 @@ class JwtAttacksTest extends ApiTestBase {
     }
 
     private long events(String kind) {
-        return count("select count(*) from security_event where user_id = ? and kind = ?", user.id(), kind);
+        return count("select count(*) from otpgate_security_event where account_id = ? and kind = ?", user.id(), kind);
     }
 
     /** Part {@code index} (0 header, 1 payload, 2 signature) of a compact JWS, as sent. */

@@ -142,7 +142,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
         }
         assertThat(get("/api/me", recovered.access()).status()).isEqualTo(200);
         assertThat(count("select count(*) from otpgate_static_token where device_id = ?", deviceId)).isEqualTo(4);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_VERIFIED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'OTP_VERIFIED' "
                 + "and device = ?", user.id(), "static/" + deviceId)).isEqualTo(1);
     }
 
@@ -278,7 +278,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
     }
 
     private long events(String kind) {
-        return count("select count(*) from security_event where user_id = ? and kind = ?", user.id(), kind);
+        return count("select count(*) from otpgate_security_event where account_id = ? and kind = ?", user.id(), kind);
     }
 
     private static void assertProblem(Answer answer, int status, String message) {

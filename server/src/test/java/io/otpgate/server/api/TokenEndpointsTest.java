@@ -54,7 +54,7 @@ class TokenEndpointsTest extends ApiTestBase {
         assertProblem(answer, 401, REFUSED);
         assertThat(answer.text("code")).isEqualTo("no_active_account");
         assertThat(answer.json().get("access")).isNull();
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_FAILED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_FAILED' "
                 + "and detail = 'wrong password'", user.id())).isEqualTo(1);
     }
 
@@ -75,7 +75,7 @@ class TokenEndpointsTest extends ApiTestBase {
 
         assertProblem(answer, 401, REFUSED);
         assertThat(answer.text("code")).isEqualTo("no_active_account");
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_FAILED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_FAILED' "
                 + "and detail = 'inactive user'", user.id())).isEqualTo(1);
     }
 
@@ -112,7 +112,7 @@ class TokenEndpointsTest extends ApiTestBase {
         Answer answer = post("/api/token", null, json("username", user.username(), "password", "p".repeat(70_000)));
 
         assertProblem(answer, 413, "request body must be at most 65536 bytes");
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'LOGIN_FAILED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_FAILED'",
                 user.id())).as("the password was not checked").isZero();
     }
 
@@ -178,7 +178,7 @@ class TokenEndpointsTest extends ApiTestBase {
         assertProblem(replay, 401, INVALID);
         assertThat(replay.text("code")).isEqualTo("token_not_valid");
         assertProblem(post("/api/token/refresh", null, json("refresh", second.refresh())), 401, INVALID);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'REFRESH_TOKEN_REPLAYED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'REFRESH_TOKEN_REPLAYED' "
                 + "and detail = 'session revoked'", user.id())).isEqualTo(1);
         assertThat(post("/api/token/refresh", null, json("refresh", otherSession.refresh())).status())
                 .as("another session is not touched").isEqualTo(200);
@@ -266,7 +266,7 @@ class TokenEndpointsTest extends ApiTestBase {
         assertThat(post("/api/token/blacklist", null, json("refresh", first.refresh())).status()).isEqualTo(200);
 
         assertProblem(post("/api/token/refresh", null, json("refresh", second.refresh())), 401, INVALID);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'REFRESH_TOKEN_REPLAYED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'REFRESH_TOKEN_REPLAYED' "
                 + "and detail = 'session revoked'", user.id())).isEqualTo(1);
     }
 
@@ -465,7 +465,7 @@ class TokenEndpointsTest extends ApiTestBase {
     }
 
     private long events(String kind) {
-        return count("select count(*) from security_event where user_id = ? and kind = ?", user.id(), kind);
+        return count("select count(*) from otpgate_security_event where account_id = ? and kind = ?", user.id(), kind);
     }
 
     private static ObjectNode withoutInstance(Answer answer) {

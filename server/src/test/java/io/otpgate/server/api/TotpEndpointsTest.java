@@ -369,9 +369,9 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(status(verified.access())).isTrue();
         assertThat(get("/api/me", verified.access()).status()).isEqualTo(200);
         assertThat(get("/api/me", password.access()).status()).isEqualTo(403);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_CONFIRMED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'DEVICE_CONFIRMED' "
                 + "and device = ?", user.id(), "totp/" + deviceId)).isEqualTo(1);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'OTP_VERIFIED' "
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'OTP_VERIFIED' "
                 + "and device = ?", user.id(), "totp/" + deviceId)).isEqualTo(1);
     }
 
@@ -387,7 +387,7 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(payload(verified.access()).get("otp_device_id").stringValue())
                 .isEqualTo(payload(enrolled.verified().access()).get("otp_device_id").stringValue());
         assertThat(get("/api/me", verified.access()).status()).isEqualTo(200);
-        assertThat(count("select count(*) from security_event where user_id = ? and kind = 'DEVICE_CONFIRMED'",
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'DEVICE_CONFIRMED'",
                 user.id())).as("confirmed once").isEqualTo(1);
     }
 
@@ -743,7 +743,7 @@ class TotpEndpointsTest extends ApiTestBase {
     }
 
     private long events(String kind) {
-        return count("select count(*) from security_event where user_id = ? and kind = ?", user.id(), kind);
+        return count("select count(*) from otpgate_security_event where account_id = ? and kind = ?", user.id(), kind);
     }
 
     private static void assertProblem(Answer answer, int status, String message) {

@@ -422,13 +422,13 @@ class BruteForceLiveIT {
     }
 
     private long lastEvent() {
-        return jdbc.sql("select coalesce(max(id), 0) from security_event").query(Long.class).single();
+        return jdbc.sql("select coalesce(max(id), 0) from otpgate_security_event").query(Long.class).single();
     }
 
     /** The security log rows written after the given one, by kind. */
     private Map<String, Long> eventsSince(long id) {
         Map<String, Long> kinds = new java.util.TreeMap<>();
-        jdbc.sql("select kind, count(*) from security_event where id > ? group by kind").param(id)
+        jdbc.sql("select kind, count(*) from otpgate_security_event where id > ? group by kind").param(id)
                 .query((rs, n) -> kinds.put(rs.getString(1), rs.getLong(2))).list();
         return kinds;
     }

@@ -70,7 +70,7 @@ abstract class DjangoImportContract {
     static final Set<DeviceKind> HOTP = EnumSet.of(DeviceKind.HOTP);
     static final Set<DeviceKind> STATIC = EnumSet.of(DeviceKind.STATIC);
     /** Every table an import writes, children first; and the server's keys, made on first use. */
-    static final List<String> TABLES = List.of("security_event", "otpgate_static_token", "otpgate_static_device", "otpgate_totp_device",
+    static final List<String> TABLES = List.of("otpgate_security_event", "otpgate_static_token", "otpgate_static_device", "otpgate_totp_device",
             "otpgate_hotp_device", "user_oauth_profile", "user_profile", "auth_user");
 
     static final JsonMapper JSON = JsonMapper.builder().build();

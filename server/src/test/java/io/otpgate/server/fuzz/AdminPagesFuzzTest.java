@@ -45,7 +45,7 @@ class AdminPagesFuzzTest {
     private static final Set<String> COUNTED = Set.of("POST /admin/login",
         "POST /admin/users/{id}/devices/totp/{deviceId}/confirm");
     // A refused attempt is counted: failure counts, the password throttle's rows (login_throttle), the security log.
-    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "login_throttle", "security_event");
+    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "login_throttle", "otpgate_security_event");
 
     private static MockHttpSession session;
 

@@ -171,7 +171,7 @@ class KeyRotationWithKeyFileTest {
         summary.resealed().forEach((column, n) -> resealed.put(column.toString(), n));
         assertThat(resealed).isEqualTo(counts);
         assertThat(counts.get("otpgate_totp_device.sealed_secret")).isGreaterThanOrEqualTo(4);
-        assertThat(counts.get("server_key.sealed_key")).isGreaterThanOrEqualTo(1);
+        assertThat(counts.get("otpgate_server_key.sealed_key")).isGreaterThanOrEqualTo(1);
 
         // Every stored value names the new key, and none opens with an old key, even under the new key's id.
         for (SealedColumn column : SEALED_COLUMNS) {
@@ -215,7 +215,7 @@ class KeyRotationWithKeyFileTest {
                 .params(corrupted, carol.oauthProfile()).update();
         Map<String, String> stored = sealedValues();
         KeyRing before = KeyFile.read(keyFile());
-        long events = jdbc.sql("select count(*) from security_event").query(Long.class).single();
+        long events = jdbc.sql("select count(*) from otpgate_security_event").query(Long.class).single();
 
         OtpgateException refused = catchThrowableOfType(OtpgateException.class, rotation::rotate);
 
@@ -225,7 +225,7 @@ class KeyRotationWithKeyFileTest {
                 "user_oauth_profile.sealed_oauth_credentials of row " + carol.oauthProfile() + " does not open",
                 "holds the new key").doesNotContain("\n");
         assertThat(sealedValues()).as("the database is unchanged").isEqualTo(stored);
-        assertThat(jdbc.sql("select count(*) from security_event").query(Long.class).single()).isEqualTo(events);
+        assertThat(jdbc.sql("select count(*) from otpgate_security_event").query(Long.class).single()).isEqualTo(events);
         // The file holds the new key and the old ones: it opens every value, as before (but the altered one).
         KeyRing file = KeyFile.read(keyFile());
         assertThat(file.ids()).hasSize(before.size() + 1).containsAll(before.ids());

@@ -55,7 +55,7 @@ class RotateKeyCommandTest {
         try (Connection connection = DriverManager.getConnection((String) properties.get("spring.datasource.url"),
                 "sa", "");
                 PreparedStatement insert = connection.prepareStatement(
-                        "insert into server_key (id, name, sealed_key, created_at) values (1, 'recovery-digest', ?, "
+                        "insert into otpgate_server_key (id, name, sealed_key, created_at) values (1, 'recovery-digest', ?, "
                                 + "current_timestamp)")) {
             insert.setBytes(1, sealed);
             insert.executeUpdate();
@@ -72,7 +72,7 @@ class RotateKeyCommandTest {
                 Re-sealed 1 value:
                   otpgate_totp_device.sealed_secret: 0
                   otpgate_hotp_device.sealed_secret: 0
-                  server_key.sealed_key: 1
+                  otpgate_server_key.sealed_key: 1
                   user_oauth_profile.sealed_oauth_credentials: 0
                 Removed from the key file: key 2. Running servers read the new key file within a second. Back up \
                 the new key file with the database.

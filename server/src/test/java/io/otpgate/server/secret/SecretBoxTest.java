@@ -101,7 +101,7 @@ class SecretBoxTest {
 
         assertThatThrownBy(() -> box.open(sealed, SealedColumn.SERVER_KEY, 1))
                 .isInstanceOf(SealedValueException.class)
-                .hasMessage("server_key.sealed_key of row 1 is sealed under key 2, which is not in the key ring "
+                .hasMessage("otpgate_server_key.sealed_key of row 1 is sealed under key 2, which is not in the key ring "
                         + "(KeyRing[primary 1, ids [1], keys PROTECTED])");
     }
 

@@ -88,6 +88,9 @@ abstract class UpgradeFromLastReleaseContract {
     void upgradeWhenUsersHadFailuresAndLocksThenTheirAccountsCarryThem() {
         assertThat(account(written.dan())).containsEntry("user_key", "dan")
                 .containsEntry("failure_count", 3).containsEntry("locked", false);
+        assertThat(jdbc.sql("select account_id, user_key, detail from otpgate_security_event where account_id = ?")
+                .param(written.dan()).query().listOfRows()).singleElement().satisfies(row -> assertThat(row)
+                        .containsEntry("user_key", "dan").containsEntry("detail", "failure 3 of 100"));
         assertThat(account(written.bob())).containsEntry("user_key", "bob")
                 .containsEntry("failure_count", 100).containsEntry("locked", true);
         assertThat(jdbc.sql("select count(*) from information_schema.columns where lower(table_name) = 'auth_user' "
@@ -159,6 +162,13 @@ abstract class UpgradeFromLastReleaseContract {
             long bob = user(db, "bob", 100, WRITTEN);
             long carol = user(db, "carol", 0, null);
             long dan = user(db, "dan", 3, null);
+            try (PreparedStatement insert = db.prepareStatement("insert into security_event (occurred_at, kind, "
+                    + "user_id, username, device, client_address, detail) values (?, 'OTP_FAILED', ?, 'dan', "
+                    + "'totp/1', '192.0.2.7', 'failure 3 of 100')")) {
+                insert.setTimestamp(1, Timestamp.from(WRITTEN));
+                insert.setLong(2, dan);
+                insert.executeUpdate();
+            }
             nextval(db, "totp_device_id_seq");
             nextval(db, "totp_device_id_seq");
             long aliceTotp = totp(db, alice, aliceSecret);

@@ -70,7 +70,8 @@ public class SecurityEvents {
         Instant now = clock.instant();
         String shortDetail = detail != null && detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail;
         jdbc.sql("""
-                insert into security_event (occurred_at, kind, user_id, username, device, client_address, detail)
+                insert into otpgate_security_event (occurred_at, kind, account_id, user_key, device, client_address,
+                    detail)
                 values (?, ?, ?, (select user_key from otpgate_account where id = ?), ?, ?, ?)""")
                 .params(SqlTime.of(now), kind.name(), userId, userId, device, clientAddress, shortDetail)
                 .update();
@@ -99,8 +100,8 @@ public class SecurityEvents {
      */
     public boolean recordOnceSince(Instant since, SecurityEventKind kind, long userId, String device,
             String clientAddress, String detail) {
-        boolean recorded = jdbc.sql("select count(*) from security_event where user_id = ? and occurred_at >= ? "
-                + "and kind = ?").params(userId, SqlTime.of(since), kind.name()).query(Long.class).single() > 0;
+        boolean recorded = jdbc.sql("select count(*) from otpgate_security_event where account_id = ? "
+                + "and occurred_at >= ? and kind = ?").params(userId, SqlTime.of(since), kind.name()).query(Long.class).single() > 0;
         if (recorded) {
             count(kind);
             return false;
@@ -136,11 +137,11 @@ public class SecurityEvents {
     private List<SecurityEvent> query(Long userId, SecurityEventKind kind, Instant from, Instant to, Long beforeId,
             int limit) {
         StringBuilder sql = new StringBuilder("""
-                select id, occurred_at, kind, user_id, username, device, client_address, detail
-                from security_event where 1 = 1""");
+                select id, occurred_at, kind, account_id, user_key, device, client_address, detail
+                from otpgate_security_event where 1 = 1""");
         List<Object> params = new ArrayList<>();
         if (userId != null) {
-            sql.append(" and user_id = ?");
+            sql.append(" and account_id = ?");
             params.add(userId);
         }
         if (kind != null) {
@@ -163,7 +164,7 @@ public class SecurityEvents {
         params.add(Math.max(1, Math.min(limit, 1000)));
         return jdbc.sql(sql.toString()).params(params).query((rs, n) -> new SecurityEvent(rs.getLong("id"),
                 SqlTime.instant(rs, "occurred_at"), SecurityEventKind.valueOf(rs.getString("kind")),
-                rs.getObject("user_id", Long.class), rs.getString("username"), rs.getString("device"),
+                rs.getObject("account_id", Long.class), rs.getString("user_key"), rs.getString("device"),
                 rs.getString("client_address"), rs.getString("detail"))).list();
     }
 }

@@ -15,13 +15,14 @@ import java.util.List;
  */
 public record SealedColumn(String table, String column, String idColumn, String boundTable) {
 
-    // The device tables were renamed with the prefix otpgate_; the associated data keeps the names they had when
-    // values were first sealed.
+    // The tables were renamed with the prefix otpgate_; the associated data keeps the names they had when values
+    // were first sealed.
     public static final SealedColumn TOTP_SECRET = new SealedColumn("otpgate_totp_device", "sealed_secret", "id",
             "totp_device");
     public static final SealedColumn HOTP_SECRET = new SealedColumn("otpgate_hotp_device", "sealed_secret", "id",
             "hotp_device");
-    public static final SealedColumn SERVER_KEY = new SealedColumn("server_key", "sealed_key", "id", "server_key");
+    public static final SealedColumn SERVER_KEY = new SealedColumn("otpgate_server_key", "sealed_key", "id",
+            "server_key");
 
     /** The library's own sealed columns. */
     public static final List<SealedColumn> LIBRARY = List.of(TOTP_SECRET, HOTP_SECRET, SERVER_KEY);

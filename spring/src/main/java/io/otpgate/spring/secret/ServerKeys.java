@@ -65,7 +65,7 @@ public class ServerKeys {
         try {
             return ownTransaction.execute(t -> load(key).orElseGet(() -> {
                 byte[] made = maker.apply(random);
-                jdbc.sql("insert into server_key (id, name, sealed_key, created_at) values (?, ?, ?, ?)")
+                jdbc.sql("insert into otpgate_server_key (id, name, sealed_key, created_at) values (?, ?, ?, ?)")
                         .params(key.id(), key.keyName(), box.seal(made, SealedColumn.SERVER_KEY, key.id()),
                                 SqlTime.of(clock.instant()))
                         .update();
@@ -78,7 +78,7 @@ public class ServerKeys {
     }
 
     private java.util.Optional<byte[]> load(ServerKey key) {
-        return jdbc.sql("select sealed_key from server_key where id = ?").param(key.id())
+        return jdbc.sql("select sealed_key from otpgate_server_key where id = ?").param(key.id())
                 .query((rs, n) -> box.open(rs.getBytes(1), SealedColumn.SERVER_KEY, key.id()))
                 .optional();
     }
