@@ -15,7 +15,7 @@ import io.otpgate.spring.system.OtpgateSchema;
 
 /** The clock and the randomness every feature shares, and typed configuration for all features. */
 @Configuration(proxyBeanMethods = false)
-@ConfigurationPropertiesScan({ "io.otpgate.server", "io.otpgate.spring" })
+@ConfigurationPropertiesScan("io.otpgate.server")
 class SystemConfiguration {
 
     /** The only clock in otpgate; tests replace it with a fixed or mutable one. */

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -16,6 +17,7 @@ import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.EnrolmentProperties;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.spring.device.AccountRef;
 import io.otpgate.spring.device.AccountRepository;
@@ -34,18 +36,20 @@ public class TotpEnrolment {
     private final TotpProperties properties;
     private final SecurityEvents events;
     private final DeviceService setups;
+    private final EnrolmentProperties pending;
     private final SecureRandom random;
     private final Clock clock;
 
     TotpEnrolment(TotpDeviceRepository devices, AccountRepository accounts, List<SecondFactorListener> listeners,
-            TotpProperties properties,
-            SecurityEvents events, DeviceService setups, SecureRandom random, Clock clock) {
+            TotpProperties properties, SecurityEvents events, DeviceService setups, EnrolmentProperties pending,
+            SecureRandom random, Clock clock) {
         this.devices = devices;
         this.accounts = accounts;
         this.listeners = listeners;
         this.properties = properties;
         this.events = events;
         this.setups = setups;
+        this.pending = pending;
         this.random = random;
         this.clock = clock;
     }
@@ -81,6 +85,21 @@ public class TotpEnrolment {
         events.record(SecurityEventKind.DEVICE_ADDED, account.accountId(), ref.persistentId(), clientAddress,
                 confirmed ? "confirmed by an operator" : "pending confirmation");
         return new Enrolment(ref, uri(account, secret, settings));
+    }
+
+    /**
+     * The user's pending setup, if one is still waiting for its first code (the newest): to show its QR code again
+     * after a mistyped code.
+     *
+     * @return its device and otpauth URI, which holds the secret: show it, never log it
+     */
+    @Transactional(readOnly = true)
+    public Optional<Enrolment> pendingSetup(AccountRef account) {
+        Instant now = clock.instant();
+        return devices.findByUser(account.accountId()).stream()
+                .filter(d -> !d.confirmed() && pending.pendingAlive(d.createdAt(), now))
+                .reduce((older, newer) -> newer)
+                .map(d -> new Enrolment(d.ref(), uri(account, devices.secret(d), d.totp())));
     }
 
     private OtpAuthUri uri(AccountRef account, OtpSecret secret, Totp settings) {

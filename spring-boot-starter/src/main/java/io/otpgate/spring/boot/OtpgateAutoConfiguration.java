@@ -1,0 +1,98 @@
+package io.otpgate.spring.boot;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+
+import io.otpgate.spring.device.Accounts;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.factor.OtpFactorFilter;
+import io.otpgate.spring.factor.OtpSessions;
+import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryProperties;
+import io.otpgate.spring.OtpgateLibrary;
+import io.otpgate.spring.system.OtpgateSchema;
+import io.otpgate.spring.totp.TotpEnrolment;
+import io.otpgate.spring.web.OtpPagesController;
+
+/**
+ * otpgate in a Spring Boot application with a {@code DataSource} and Spring Security: the library's services on
+ * the application's database (otpgate's own tables and history), the one-time-code factor before every
+ * authorization rule of every {@code SecurityFilterChain} (a {@code Customizer<HttpSecurity>}), and the pages.
+ * {@code otpgate.enabled=false} turns it all off.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+    "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration" })
+@ConditionalOnClass(DataSource.class)
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnProperty(prefix = "otpgate", name = "enabled", havingValue = "true", matchIfMissing = true)
+@Import(OtpgateLibrary.class)
+@EnableConfigurationProperties(PolicyProperties.class)
+public class OtpgateAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock otpgateClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SecureRandom otpgateSecureRandom() {
+        return new SecureRandom();
+    }
+
+    /** otpgate's tables, by its own migrations and history, whatever the application does with its schema. */
+    @Bean
+    InitializingBean otpgateSchema(DataSource dataSource) {
+        return () -> OtpgateSchema.migrate(dataSource, false);
+    }
+
+    /** The factor and the pages, in a servlet application with Spring Security. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(HttpSecurity.class)
+    static class Web {
+
+        @Bean
+        OtpSessions otpSessions() {
+            return new OtpSessions();
+        }
+
+        /**
+         * Applied by Spring Security to every {@code HttpSecurity} it builds (the application's chains and Spring
+         * Boot's default one): the factor is checked before the application's authorization rules.
+         */
+        @Bean
+        Customizer<HttpSecurity> otpgateFactor(Accounts accounts, DeviceService devices, PolicyProperties policy) {
+            return http -> http.addFilterBefore(new OtpFactorFilter(accounts, devices, policy),
+                    AuthorizationFilter.class);
+        }
+
+        @Bean
+        OtpPagesController otpPagesController(Accounts accounts, DeviceService devices,
+                VerificationService verification, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+            return new OtpPagesController(accounts, devices, verification, enrolment, recoveryCodes, recovery,
+                    sessions, clock);
+        }
+    }
+}

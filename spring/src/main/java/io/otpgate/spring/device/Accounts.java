@@ -1,0 +1,64 @@
+package io.otpgate.spring.device;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+import io.otpgate.spring.system.OtpgateException;
+import io.otpgate.spring.system.SqlTime;
+
+/**
+ * The accounts of an application's users, by user key (by default {@code Authentication.getName()}): made on first
+ * need, so a user who never enrols has none, and nothing in otpgate changes for them.
+ */
+@Service
+public class Accounts {
+
+    /** The longest user key ({@code otpgate_account.user_key}). */
+    public static final int MAX_USER_KEY = 255;
+
+    private final AccountRepository accounts;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    Accounts(AccountRepository accounts, JdbcClient jdbc, Clock clock) {
+        this.accounts = accounts;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** The account of a user key, if the user ever had one. */
+    public Optional<AccountRef> find(String userKey) {
+        return valid(userKey) ? accounts.findByUserKey(userKey) : Optional.empty();
+    }
+
+    /**
+     * The account of a user key, made if there is none. Two requests making the same account at once get the same
+     * one. Not in a transaction of the caller's: the insert commits on its own.
+     *
+     * @throws OtpgateException INVALID for a blank key or one longer than {@value #MAX_USER_KEY} characters
+     */
+    public AccountRef forUserKey(String userKey) {
+        if (!valid(userKey)) {
+            throw OtpgateException.invalid("a user key must be 1.." + MAX_USER_KEY + " characters");
+        }
+        Optional<AccountRef> found = accounts.findByUserKey(userKey);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        try {
+            jdbc.sql("insert into otpgate_account (user_key, created_at) values (?, ?)")
+                    .params(userKey, SqlTime.of(clock.instant())).update();
+        } catch (DuplicateKeyException e) {
+            // Made meanwhile by another request for the same user.
+        }
+        return accounts.findByUserKey(userKey).orElseThrow();
+    }
+
+    private static boolean valid(String userKey) {
+        return userKey != null && !userKey.isBlank() && userKey.length() <= MAX_USER_KEY;
+    }
+}

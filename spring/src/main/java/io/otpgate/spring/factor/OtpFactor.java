@@ -1,0 +1,46 @@
+package io.otpgate.spring.factor;
+
+import java.time.Instant;
+import java.util.Locale;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+import io.otpgate.spring.device.DeviceKind;
+
+/**
+ * The one-time-code factor in Spring Security's terms: a verified code adds the {@link FactorGrantedAuthority}
+ * {@value #AUTHORITY} to the user's {@code Authentication}, and beside it {@code OTP_TOTP}, {@code OTP_HOTP} or
+ * {@code OTP_STATIC} (a recovery code), so that a policy or an {@code amr} claim can tell the kinds apart.
+ */
+public final class OtpFactor {
+
+    /** The factor's authority: {@code FACTOR_OTP}. */
+    public static final String AUTHORITY = "FACTOR_OTP";
+
+    /** The prefix of the authority that names the kind of the device that proved it. */
+    public static final String KIND_PREFIX = "OTP_";
+
+    private OtpFactor() {
+    }
+
+    /** Whether the authentication carries the factor. */
+    public static boolean proven(Authentication authentication) {
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(authority -> AUTHORITY.equals(authority.getAuthority()));
+    }
+
+    /** The authentication with the factor added, proven at {@code at} by a device of the kind. */
+    public static Authentication add(Authentication authentication, DeviceKind kind, Instant at) {
+        GrantedAuthority factor = FactorGrantedAuthority.withAuthority(AUTHORITY).issuedAt(at).build();
+        GrantedAuthority proof = new SimpleGrantedAuthority(KIND_PREFIX + kind.name().toUpperCase(Locale.ROOT));
+        return authentication.toBuilder().authorities(authorities -> {
+            authorities.removeIf(a -> AUTHORITY.equals(a.getAuthority())
+                    || (a.getAuthority() != null && a.getAuthority().startsWith(KIND_PREFIX)));
+            authorities.add(factor);
+            authorities.add(proof);
+        }).build();
+    }
+}

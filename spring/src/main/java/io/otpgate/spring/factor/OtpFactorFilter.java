@@ -1,0 +1,94 @@
+package io.otpgate.spring.factor;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import io.otpgate.spring.device.AccountRef;
+import io.otpgate.spring.device.Accounts;
+import io.otpgate.spring.device.DeviceService;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with seed-style {@code IsOtpVerified}:
+ * placed before the application's authorization rules, it lets through every request of a user who has no
+ * confirmed device (nothing changes for them), and sends a user who has one but whose {@code Authentication} lacks
+ * {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for. A user holding one of
+ * {@code otpgate.policy.required-authorities} without a device is sent to {@code /otp/setup}.
+ *
+ * <p>A request that is not a page (not a GET, or asking for JSON) gets a 403 with a JSON body instead of a redirect.
+ */
+public class OtpFactorFilter extends OncePerRequestFilter {
+
+    /** The pages a user without the factor may reach: the code prompt, enrolment, logging out, errors. */
+    private static final Set<String> OPEN = Set.of(OtpPaths.VERIFY, OtpPaths.SETUP, "/logout", "/error");
+
+    private final Accounts accounts;
+    private final DeviceService devices;
+    private final PolicyProperties policy;
+    private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+
+    public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy) {
+        this.accounts = accounts;
+        this.devices = devices;
+        this.policy = policy;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication authentication = contexts.getContext().getAuthentication();
+        if (authentication == null || !authentication.isAuthenticated()
+                || authentication instanceof AnonymousAuthenticationToken || OtpFactor.proven(authentication)
+                || OPEN.contains(path(request))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<AccountRef> account = accounts.find(authentication.getName());
+        if (account.isPresent() && devices.hasConfirmedDevice(account.get().accountId())) {
+            sendTo(OtpPaths.VERIFY, "a one-time code is required", request, response);
+        } else if (authentication.getAuthorities().stream()
+                .anyMatch(a -> policy.requiredAuthorities().contains(a.getAuthority()))) {
+            sendTo(OtpPaths.SETUP, "a second factor must be set up first", request, response);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    private void sendTo(String page, String reason, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        boolean pageRequest = "GET".equals(request.getMethod()) && !acceptsJsonOnly(request);
+        if (pageRequest) {
+            requestCache.saveRequest(request, response);
+            response.sendRedirect(request.getContextPath() + page);
+            return;
+        }
+        response.setStatus(HttpStatus.FORBIDDEN.value());
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write("{\"status\":403,\"title\":\"Forbidden\",\"detail\":\"" + reason
+                + "\",\"location\":\"" + page + "\"}");
+    }
+
+    private static boolean acceptsJsonOnly(HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        return accept != null && accept.contains("json") && !accept.contains("html");
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
+    }
+}

@@ -1,0 +1,54 @@
+package io.otpgate.spring.factor;
+
+import java.time.Instant;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.savedrequest.RequestCache;
+import org.springframework.security.web.savedrequest.SavedRequest;
+
+import io.otpgate.spring.device.DeviceKind;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/** Adds the factor to the session's {@code Authentication} once a code is verified, and finds the page to go back to. */
+public class OtpSessions {
+
+    private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+    private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
+    private final RequestCache requestCache = new HttpSessionRequestCache();
+
+    /** The user's {@code Authentication}, or null. */
+    public Authentication current() {
+        return contexts.getContext().getAuthentication();
+    }
+
+    /**
+     * Adds {@link OtpFactor#AUTHORITY} (proven by a device of the kind) and gives the session a new id, as after any
+     * login, so a session id seen before the code is worth nothing after it.
+     */
+    public void addFactor(DeviceKind kind, Instant at, HttpServletRequest request, HttpServletResponse response) {
+        Authentication upgraded = OtpFactor.add(current(), kind, at);
+        SecurityContext context = contexts.createEmptyContext();
+        context.setAuthentication(upgraded);
+        contexts.setContext(context);
+        request.getSession();
+        request.changeSessionId();
+        repository.saveContext(context, request, response);
+    }
+
+    /** Where to go once the factor is proven: the page first asked for, or the application's root. */
+    public String returnTo(HttpServletRequest request, HttpServletResponse response) {
+        SavedRequest saved = requestCache.getRequest(request, response);
+        if (saved == null) {
+            return request.getContextPath() + "/";
+        }
+        requestCache.removeRequest(request, response);
+        return saved.getRedirectUrl();
+    }
+}

@@ -1,0 +1,20 @@
+package io.otpgate.spring.factor;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Who must have a second factor ({@code otpgate.policy.*}).
+ *
+ * @param requiredAuthorities a user holding one of these authorities (e.g. {@code ROLE_ADMIN}) who has no confirmed
+ *     device is sent to {@code /otp/setup} until enrolled; everyone else may enrol, and need not
+ */
+@ConfigurationProperties("otpgate.policy")
+public record PolicyProperties(@DefaultValue List<String> requiredAuthorities) {
+
+    public PolicyProperties {
+        requiredAuthorities = List.copyOf(requiredAuthorities);
+    }
+}
