@@ -44,6 +44,7 @@ import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.NewUser;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
+import io.otpgate.browser.Chromium;
 
 /**
  * The admin panel in a real headless Chromium against the real server on a loopback port: logins with computed

@@ -28,7 +28,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for. A user holding one of
  * {@code otpgate.policy.required-authorities} without a device is sent to {@code /otp/setup}.
  *
- * <p>A request that is not a page (not a GET, or asking for JSON) gets a 403 with a JSON body instead of a redirect.
+ * <p>A request that is not for a page (not a GET, or not asking for HTML: an image, a script, an API call) gets a 403
+ * with a JSON body instead of a redirect, and is not remembered as the page to return to: a browser's request for
+ * its favicon must neither start a setup nor be where the user lands after the code.
  */
 public class OtpFactorFilter extends OncePerRequestFilter {
 
@@ -70,7 +72,7 @@ public class OtpFactorFilter extends OncePerRequestFilter {
 
     private void sendTo(String page, String reason, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        boolean pageRequest = "GET".equals(request.getMethod()) && !acceptsJsonOnly(request);
+        boolean pageRequest = "GET".equals(request.getMethod()) && acceptsHtml(request);
         if (pageRequest) {
             requestCache.saveRequest(request, response);
             response.sendRedirect(request.getContextPath() + page);
@@ -83,9 +85,9 @@ public class OtpFactorFilter extends OncePerRequestFilter {
                 + "\",\"location\":\"" + page + "\"}");
     }
 
-    private static boolean acceptsJsonOnly(HttpServletRequest request) {
+    private static boolean acceptsHtml(HttpServletRequest request) {
         String accept = request.getHeader("Accept");
-        return accept != null && accept.contains("json") && !accept.contains("html");
+        return accept != null && accept.contains("text/html");
     }
 
     private static String path(HttpServletRequest request) {

@@ -22,10 +22,12 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.mock.web.MockHttpSession;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
@@ -54,7 +56,7 @@ class FormLoginWithOtpTest {
     void userWithoutADeviceIsNotAffected() throws Exception {
         MockHttpSession bob = login("bob", "bob-password");
 
-        MockHttpServletResponse home = mvc.perform(get("/").session(bob)).andReturn().getResponse();
+        MockHttpServletResponse home = mvc.perform(html("/").session(bob)).andReturn().getResponse();
 
         assertThat(home.getStatus()).isEqualTo(200);
         assertThat(authorities(home)).contains("FACTOR_PASSWORD").doesNotContain("FACTOR_OTP");
@@ -64,7 +66,7 @@ class FormLoginWithOtpTest {
     void enrolThenLoginWithACodeThenRecoveryCodeOnce() throws Exception {
         MockHttpSession first = login("alice", "alice-password");
 
-        Document setup = page(mvc.perform(get("/otp/setup").session(first)).andReturn().getResponse(), 200);
+        Document setup = page(mvc.perform(html("/otp/setup").session(first)).andReturn().getResponse(), 200);
         String href = setup.getElementById("otpauth-link").attr("href");
         OtpSecret secret = OtpAuthUri.parse(href).secret();
         assertThat(setup.getElementById("secret").text()).isEqualTo(secret.exposeBase32());
@@ -73,17 +75,17 @@ class FormLoginWithOtpTest {
                 .param("code", code(secret))).andReturn().getResponse(), 200);
         List<String> recoveryCodes = done.select("#recovery-codes li").eachText();
         assertThat(recoveryCodes).hasSize(5);
-        assertThat(authorities(mvc.perform(get("/").session(first)).andReturn().getResponse()))
+        assertThat(authorities(mvc.perform(html("/").session(first)).andReturn().getResponse()))
                 .contains("FACTOR_PASSWORD", "FACTOR_OTP", "OTP_TOTP");
 
         // A new login: the password alone no longer reaches the application's pages.
         clock.advance(Duration.ofSeconds(30));
         MockHttpSession second = login("alice", "alice-password");
-        MockHttpServletResponse asked = mvc.perform(get("/?from=bookmark").session(second)).andReturn()
+        MockHttpServletResponse asked = mvc.perform(html("/?from=bookmark").session(second)).andReturn()
                 .getResponse();
         assertThat(asked.getStatus()).isEqualTo(302);
         assertThat(asked.getRedirectedUrl()).endsWith("/otp/verify");
-        assertThat(mvc.perform(get("/otp/verify").session(second)).andReturn().getResponse().getStatus())
+        assertThat(mvc.perform(html("/otp/verify").session(second)).andReturn().getResponse().getStatus())
                 .isEqualTo(200);
         assertThat(mvc.perform(post("/otp/verify").session(second).with(csrf()).param("code", "000000"))
                 .andReturn().getResponse().getStatus()).as("a wrong code").isEqualTo(400);
@@ -93,21 +95,21 @@ class FormLoginWithOtpTest {
                 .param("code", code)).andReturn().getResponse();
         assertThat(verified.getStatus()).isEqualTo(302);
         assertThat(verified.getRedirectedUrl()).contains("/?from=bookmark");
-        assertThat(authorities(mvc.perform(get("/").session(second)).andReturn().getResponse()))
+        assertThat(authorities(mvc.perform(html("/").session(second)).andReturn().getResponse()))
                 .contains("FACTOR_PASSWORD", "FACTOR_OTP");
 
         // The same code in another session: used already.
         MockHttpSession third = login("alice", "alice-password");
         assertThat(mvc.perform(post("/otp/verify").session(third).with(csrf()).param("code", code))
                 .andReturn().getResponse().getStatus()).as("a replayed code").isEqualTo(400);
-        assertThat(mvc.perform(get("/").session(third)).andReturn().getResponse().getStatus()).isEqualTo(302);
+        assertThat(mvc.perform(html("/").session(third)).andReturn().getResponse().getStatus()).isEqualTo(302);
 
         // A recovery code, once.
         clock.advance(Duration.ofSeconds(5));
         MockHttpServletResponse recovered = mvc.perform(post("/otp/verify").session(third).with(csrf())
                 .param("code", recoveryCodes.get(0))).andReturn().getResponse();
         assertThat(recovered.getStatus()).isEqualTo(302);
-        assertThat(authorities(mvc.perform(get("/").session(third)).andReturn().getResponse()))
+        assertThat(authorities(mvc.perform(html("/").session(third)).andReturn().getResponse()))
                 .contains("FACTOR_OTP", "OTP_STATIC");
         clock.advance(Duration.ofSeconds(5));
         MockHttpSession fourth = login("alice", "alice-password");
@@ -116,18 +118,35 @@ class FormLoginWithOtpTest {
     }
 
     @Test
+    void requestThatIsNotForAPageWhenTheFactorIsMissingThenForbiddenWithoutStartingASetup() throws Exception {
+        MockHttpSession admin = login("admin2", "admin2-password");
+
+        MockHttpServletResponse icon = mvc.perform(get("/favicon.ico").session(admin)
+                .accept(MediaType.IMAGE_PNG)).andReturn().getResponse();
+        MockHttpServletResponse api = mvc.perform(post("/").session(admin).with(csrf())
+                .accept(MediaType.APPLICATION_JSON)).andReturn().getResponse();
+
+        assertThat(icon.getStatus()).isEqualTo(403);
+        assertThat(icon.getContentType()).startsWith("application/problem+json");
+        assertThat(icon.getContentAsString()).contains("/otp/setup");
+        assertThat(api.getStatus()).isEqualTo(403);
+        MockHttpServletResponse home = mvc.perform(html("/").session(admin)).andReturn().getResponse();
+        assertThat(home.getRedirectedUrl()).endsWith("/otp/setup");
+    }
+
+    @Test
     void adminWithoutADeviceMustEnrolFirst() throws Exception {
         MockHttpSession admin = login("admin", "admin-password");
 
-        MockHttpServletResponse home = mvc.perform(get("/").session(admin)).andReturn().getResponse();
+        MockHttpServletResponse home = mvc.perform(html("/").session(admin)).andReturn().getResponse();
 
         assertThat(home.getStatus()).isEqualTo(302);
         assertThat(home.getRedirectedUrl()).endsWith("/otp/setup");
-        Document setup = page(mvc.perform(get("/otp/setup").session(admin)).andReturn().getResponse(), 200);
+        Document setup = page(mvc.perform(html("/otp/setup").session(admin)).andReturn().getResponse(), 200);
         OtpSecret secret = OtpAuthUri.parse(setup.getElementById("otpauth-link").attr("href")).secret();
         page(mvc.perform(post("/otp/setup").session(admin).with(csrf()).param("code", code(secret))).andReturn()
                 .getResponse(), 200);
-        MockHttpServletResponse after = mvc.perform(get("/admin").session(admin)).andReturn().getResponse();
+        MockHttpServletResponse after = mvc.perform(html("/admin").session(admin)).andReturn().getResponse();
         assertThat(after.getStatus()).isEqualTo(200);
         assertThat(authorities(after)).contains("ROLE_ADMIN", "FACTOR_OTP");
     }
@@ -135,7 +154,7 @@ class FormLoginWithOtpTest {
     @Test
     void setupWhenWrongCodeThenTheSameKeyIsShownAgainAndNothingChanges() throws Exception {
         MockHttpSession session = login("carol", "carol-password");
-        Document setup = page(mvc.perform(get("/otp/setup").session(session)).andReturn().getResponse(), 200);
+        Document setup = page(mvc.perform(html("/otp/setup").session(session)).andReturn().getResponse(), 200);
         String key = setup.getElementById("secret").text();
 
         Document refused = page(mvc.perform(post("/otp/setup").session(session).with(csrf()).param("code", "12"))
@@ -143,10 +162,15 @@ class FormLoginWithOtpTest {
 
         assertThat(refused.getElementById("secret").text()).isEqualTo(key);
         assertThat(refused.select("[role=alert]").text()).isEqualTo("That code did not work. Check it and try again.");
-        assertThat(authorities(mvc.perform(get("/").session(session)).andReturn().getResponse()))
+        assertThat(authorities(mvc.perform(html("/").session(session)).andReturn().getResponse()))
                 .doesNotContain("FACTOR_OTP");
         page(mvc.perform(post("/otp/setup").session(session).with(csrf())
                 .param("code", code(OtpSecret.fromBase32(key)))).andReturn().getResponse(), 200);
+    }
+
+    /** A page request, as a browser sends it. */
+    private static MockHttpServletRequestBuilder html(String path) {
+        return get(path).accept(MediaType.TEXT_HTML, MediaType.ALL);
     }
 
     private MockHttpSession login(String username, String password) throws Exception {

@@ -1,4 +1,4 @@
-package io.otpgate.server.admin;
+package io.otpgate.browser;
 
 import java.io.File;
 import java.io.IOException;
@@ -21,12 +21,13 @@ import io.otpgate.core.ExternalTool;
 /**
  * Debian's headless Chromium driven through Debian's chromedriver (both installed by {@code .ci/run}): the driver's
  * path is given, so Selenium Manager never tries to download one. Each instance has a fresh profile, deleted on
- * {@link #close}.
+ * {@link #close}. Without the programs a test that starts one is skipped on a developer's machine and fails in CI
+ * ({@code ExternalTool}). The server's admin tests and the samples' tests use it.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
     /** Where screenshots go, for people to look at. */
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    public static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private final Path profile;
     private final ChromeDriver driver;
@@ -36,7 +37,7 @@ final class Chromium implements AutoCloseable {
         this.driver = driver;
     }
 
-    static Chromium start() throws IOException {
+    public static Chromium start() throws IOException {
         ExternalTool.require("chromium");
         ExternalTool.require("chromedriver");
         Path profile = Files.createTempDirectory("otpgate-chromium");
@@ -55,12 +56,12 @@ final class Chromium implements AutoCloseable {
         return new Chromium(profile, driver);
     }
 
-    ChromeDriver driver() {
+    public ChromeDriver driver() {
         return driver;
     }
 
     /** Saves a screenshot of the current page as {@code target/screenshots/NAME.png}. */
-    Path screenshot(String name) {
+    public Path screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
