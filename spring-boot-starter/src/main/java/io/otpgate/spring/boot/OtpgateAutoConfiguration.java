@@ -2,6 +2,8 @@ package io.otpgate.spring.boot;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -23,6 +25,7 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.enrolment.TotpSetup;
 import io.otpgate.spring.factor.OtpFactorFilter;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
@@ -31,6 +34,8 @@ import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.OtpgateLibrary;
 import io.otpgate.spring.system.OtpgateSchema;
 import io.otpgate.spring.totp.TotpEnrolment;
+import io.otpgate.spring.web.ApiProperties;
+import io.otpgate.spring.web.OtpApiController;
 import io.otpgate.spring.web.OtpPagesController;
 
 /**
@@ -45,7 +50,7 @@ import io.otpgate.spring.web.OtpPagesController;
 @ConditionalOnBean(DataSource.class)
 @ConditionalOnProperty(prefix = "otpgate", name = "enabled", havingValue = "true", matchIfMissing = true)
 @Import(OtpgateLibrary.class)
-@EnableConfigurationProperties(PolicyProperties.class)
+@EnableConfigurationProperties({ PolicyProperties.class, ApiProperties.class })
 public class OtpgateAutoConfiguration {
 
     @Bean
@@ -82,9 +87,20 @@ public class OtpgateAutoConfiguration {
          * Boot's default one): the factor is checked before the application's authorization rules.
          */
         @Bean
-        Customizer<HttpSecurity> otpgateFactor(Accounts accounts, DeviceService devices, PolicyProperties policy) {
-            return http -> http.addFilterBefore(new OtpFactorFilter(accounts, devices, policy),
+        Customizer<HttpSecurity> otpgateFactor(Accounts accounts, DeviceService devices, PolicyProperties policy,
+                ApiProperties api) {
+            Set<String> apiOpen = OtpApiController.OPEN.stream().map(path -> api.prefix() + path)
+                    .collect(Collectors.toUnmodifiableSet());
+            return http -> http.addFilterBefore(new OtpFactorFilter(accounts, devices, policy, apiOpen),
                     AuthorizationFilter.class);
+        }
+
+        @Bean
+        OtpApiController otpApiController(Accounts accounts, DeviceService devices,
+                VerificationService verification, TotpSetup setup, RecoveryCodeService recoveryCodes,
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+            return new OtpApiController(accounts, devices, verification, setup, recoveryCodes, recovery, sessions,
+                    clock);
         }
 
         @Bean

@@ -40,13 +40,18 @@ public class OtpFactorFilter extends OncePerRequestFilter {
     private final Accounts accounts;
     private final DeviceService devices;
     private final PolicyProperties policy;
+    private final Set<String> open;
     private final RequestCache requestCache = new HttpSessionRequestCache();
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy) {
+    /**
+     * @param openPaths further paths that a user without the factor may reach (the JSON API's code endpoints)
+     */
+    public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths) {
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
+        this.open = Set.copyOf(openPaths);
     }
 
     @Override
@@ -55,7 +60,7 @@ public class OtpFactorFilter extends OncePerRequestFilter {
         Authentication authentication = contexts.getContext().getAuthentication();
         if (authentication == null || !authentication.isAuthenticated()
                 || authentication instanceof AnonymousAuthenticationToken || OtpFactor.proven(authentication)
-                || OPEN.contains(path(request))) {
+                || OPEN.contains(path(request)) || open.contains(path(request))) {
             chain.doFilter(request, response);
             return;
         }

@@ -38,6 +38,8 @@ public class FormLoginApplication {
                 User.withUsername("alice").password("{noop}alice-password").roles("USER").build(),
                 User.withUsername("bob").password("{noop}bob-password").roles("USER").build(),
                 User.withUsername("carol").password("{noop}carol-password").roles("USER").build(),
+                User.withUsername("dave").password("{noop}dave-password").roles("USER").build(),
+                User.withUsername("erin").password("{noop}erin-password").roles("USER").build(),
                 User.withUsername("admin").password("{noop}admin-password").roles("USER", "ADMIN").build(),
                 User.withUsername("admin2").password("{noop}admin2-password").roles("USER", "ADMIN").build());
     }

@@ -1,0 +1,202 @@
+package io.otpgate.spring.web;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.otpgate.spring.device.AccountRef;
+import io.otpgate.spring.device.Accounts;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.enrolment.TotpSetup;
+import io.otpgate.spring.factor.OtpFactor;
+import io.otpgate.spring.factor.OtpSessions;
+import io.otpgate.spring.recovery.RecoveryCodeService;
+import io.otpgate.spring.recovery.RecoveryProperties;
+import io.otpgate.spring.system.OtpgateException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The two-factor endpoints of django-otp with Django REST framework, same names, fields, messages and statuses, for
+ * single-page and mobile applications with a session, under {@code otpgate.api.prefix} (default {@code /otp/api}).
+ * A code accepted by {@code totp/login} or {@code totp/recovery_code/login} adds the factor to the session. Refusals
+ * are problem+json; a code is checked only when it has the shape of one.
+ */
+@RestController
+@RequestMapping("${otpgate.api.prefix:/otp/api}/totp")
+public class OtpApiController {
+
+    static final String WRONG_CODE = "Invalid 2FA token, or invalid 2FA device.";
+    static final String WRONG_RECOVERY_CODE = "Invalid 2FA recovery Token.";
+    static final String NO_DEVICE = "This user has not setup two factor authentication";
+    static final String NOTHING_PENDING = "This user has not pre-setup two factor authentication";
+    static final String ALREADY_ENABLED = "2FA is already enabled, please disable it first.";
+
+    /** The endpoints a user without the factor may call (the rest need it once the user has a device). */
+    public static final List<String> OPEN = List.of("/totp/status", "/totp/create", "/totp/rollback", "/totp/login",
+            "/totp/recovery_code/login");
+
+    private final Accounts accounts;
+    private final DeviceService devices;
+    private final VerificationService verification;
+    private final TotpSetup setup;
+    private final RecoveryCodeService recoveryCodes;
+    private final RecoveryProperties recovery;
+    private final OtpSessions sessions;
+    private final Clock clock;
+
+    public OtpApiController(Accounts accounts, DeviceService devices, VerificationService verification,
+            TotpSetup setup, RecoveryCodeService recoveryCodes, RecoveryProperties recovery, OtpSessions sessions,
+            Clock clock) {
+        this.accounts = accounts;
+        this.devices = devices;
+        this.verification = verification;
+        this.setup = setup;
+        this.recoveryCodes = recoveryCodes;
+        this.recovery = recovery;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    @GetMapping("/status")
+    Map<String, Boolean> status() {
+        return Map.of("isOtpEnabled", account().map(a -> setup.enabled(a.accountId())).orElse(false));
+    }
+
+    /** Starts a setup: a new secret and new recovery codes, valid once the device is confirmed. */
+    @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
+    ResponseEntity<?> create(HttpServletRequest request) {
+        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        try {
+            TotpSetup.Setup started = setup.start(account.accountId(), OtpFactor.proven(sessions.current()),
+                    request.getRemoteAddr());
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("message", "OTP device created successfully");
+            answer.put("otpUrl", started.uri().toUriString());
+            answer.put("recoveryCodes", started.recoveryCodes());
+            return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store").body(answer);
+        } catch (OtpgateException e) {
+            if (e.reason() != OtpgateException.Reason.CONFLICT) {
+                throw e;
+            }
+            return problem(HttpStatus.CONFLICT, ALREADY_ENABLED, request);
+        }
+    }
+
+    @DeleteMapping("/rollback")
+    ResponseEntity<?> rollback(HttpServletRequest request) {
+        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        return switch (setup.rollback(account.accountId(), request.getRemoteAddr())) {
+            case CANCELLED -> ResponseEntity.ok(Map.of("message", "Setup 2FA Cancelled."));
+            case ALREADY_ENABLED -> problem(HttpStatus.BAD_REQUEST, ALREADY_ENABLED, request);
+            case NOTHING_PENDING -> problem(HttpStatus.BAD_REQUEST, NOTHING_PENDING, request);
+        };
+    }
+
+    /** A TOTP (or HOTP) code: confirms a pending setup, or proves the factor for this session. */
+    @PostMapping("/login")
+    ResponseEntity<?> login(@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request,
+            HttpServletResponse response) {
+        Optional<String> code = token(body).flatMap(VerificationService::oneTimeCode);
+        if (code.isEmpty()) {
+            return problem(HttpStatus.BAD_REQUEST, "`token` must be 6 to 8 digits", request);
+        }
+        PendingSetups pending = OtpFactor.proven(sessions.current()) ? PendingSetups.ANY
+                : PendingSetups.WHILE_NO_CONFIRMED_DEVICE;
+        return check(code.get(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP), pending, WRONG_CODE, NO_DEVICE,
+                request, response);
+    }
+
+    @PostMapping("/recovery_code/login")
+    ResponseEntity<?> recoveryLogin(@RequestBody(required = false) Map<String, Object> body,
+            HttpServletRequest request, HttpServletResponse response) {
+        Optional<String> code = token(body).map(String::strip).filter(c -> !c.isEmpty() && c.length() <= 64
+                && c.chars().allMatch(ch -> ch < 128 && (Character.isLetterOrDigit(ch) || ch == '-' || ch == ' ')));
+        if (code.isEmpty()) {
+            return problem(HttpStatus.BAD_REQUEST, "`token` must be a recovery code: letters, digits and dashes",
+                    request);
+        }
+        return check(code.get(), EnumSet.of(DeviceKind.STATIC), PendingSetups.NONE, WRONG_RECOVERY_CODE,
+                WRONG_RECOVERY_CODE, request, response);
+    }
+
+    /** New recovery codes; the old ones stop working (the factor filter has made sure the session proved it). */
+    @RequestMapping(path = "/recovery_code/create", method = { RequestMethod.GET, RequestMethod.POST })
+    ResponseEntity<List<String>> createRecoveryCodes(HttpServletRequest request) {
+        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store")
+                .body(recoveryCodes.replace(account.accountId(), recovery.count(), request.getRemoteAddr()).codes());
+    }
+
+    /** Removes every device of the user: back to the password alone. */
+    @DeleteMapping("/delete")
+    Map<String, String> delete(HttpServletRequest request) {
+        account().ifPresent(a -> devices.removeAll(a.accountId(), request.getRemoteAddr()));
+        return Map.of("message", "2FA disabled.");
+    }
+
+    private ResponseEntity<?> check(String code, Set<DeviceKind> kinds, PendingSetups pending, String wrong,
+            String noDevice, HttpServletRequest request, HttpServletResponse response) {
+        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        VerificationOutcome outcome = verification.verify(account.accountId(), code, kinds, pending,
+                request.getRemoteAddr());
+        if (outcome instanceof VerificationOutcome.Verified verified) {
+            sessions.addFactor(verified.device().kind(), clock.instant(), request, response);
+            return ResponseEntity.ok(Map.of("message", "2FA verified.", "device", verified.device().persistentId()));
+        }
+        if (outcome instanceof VerificationOutcome.Throttled throttled) {
+            long seconds = Math.max(1, throttled.retryAfter().toSeconds());
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header("Retry-After", Long.toString(seconds))
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body(HttpStatus.TOO_MANY_REQUESTS,
+                            "Too many failed attempts: try again in " + seconds + " s", request));
+        }
+        if (outcome instanceof VerificationOutcome.Locked) {
+            return problem(HttpStatus.TOO_MANY_REQUESTS,
+                    "Two-factor authentication is locked after too many failed attempts", request);
+        }
+        return problem(HttpStatus.BAD_REQUEST, outcome instanceof VerificationOutcome.NoDevice ? noDevice : wrong,
+                request);
+    }
+
+    private Optional<AccountRef> account() {
+        return sessions.current() == null ? Optional.empty() : accounts.find(sessions.current().getName());
+    }
+
+    private static Optional<String> token(Map<String, Object> body) {
+        return body != null && body.get("token") instanceof String token ? Optional.of(token) : Optional.empty();
+    }
+
+    private static ResponseEntity<?> problem(HttpStatus status, String message, HttpServletRequest request) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body(status, message, request));
+    }
+
+    /** The API's one error shape: problem+json, with the message also as {@code errors} as REST framework has it. */
+    private static ProblemDetail body(HttpStatus status, String message, HttpServletRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+        problem.setInstance(URI.create(request.getRequestURI()));
+        problem.setProperty("errors", List.of(message));
+        return problem;
+    }
+}
