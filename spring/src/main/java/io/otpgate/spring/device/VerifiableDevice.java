@@ -24,4 +24,23 @@ public interface VerifiableDevice {
      * @return false if the code does not match or was used already
      */
     boolean accept(String code, Instant now);
+
+    /** What a kind does with a code for one of its devices: {@link #accept}. */
+    @FunctionalInterface
+    interface CodeCheck {
+        boolean accept(String code, Instant now);
+    }
+
+    /** A device of any kind, described by its shared columns and its kind's check. */
+    static VerifiableDevice of(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle,
+            CodeCheck check) {
+        record Device(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle, CodeCheck check)
+                implements VerifiableDevice {
+            @Override
+            public boolean accept(String code, Instant now) {
+                return check.accept(code, now);
+            }
+        }
+        return new Device(ref, confirmed, createdAt, throttle, check);
+    }
 }

@@ -11,7 +11,6 @@ import io.otpgate.core.HotpMatch;
 import io.otpgate.core.ThrottleState;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DevicePlugin;
-import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.spring.device.VerifiableDevice;
 
@@ -33,7 +32,17 @@ class HotpDevicePlugin implements DevicePlugin {
     @Override
     public List<VerifiableDevice> lockForVerification(long userId, boolean includePending) {
         return devices.lockForVerification(userId, includePending).stream()
-                .<VerifiableDevice>map(Candidate::new).toList();
+                .map(this::candidate).toList();
+    }
+
+    private VerifiableDevice candidate(HotpDevice device) {
+        return VerifiableDevice.of(device.ref(), device.confirmed(), device.createdAt(), device.throttle(),
+                (code, now) -> {
+                    Optional<HotpMatch> match = device.hotp().verify(devices.secret(device), code, device.counter(),
+                            device.tolerance());
+                    return match.isPresent()
+                            && devices.recordSuccess(device.id(), device.counter(), match.get().nextCounter(), now);
+                });
     }
 
     @Override
@@ -51,42 +60,5 @@ class HotpDevicePlugin implements DevicePlugin {
     @Override
     public int deleteAll(long userId) {
         return devices.deleteByUser(userId);
-    }
-
-    private final class Candidate implements VerifiableDevice {
-
-        private final HotpDevice device;
-
-        Candidate(HotpDevice device) {
-            this.device = device;
-        }
-
-        @Override
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        @Override
-        public boolean confirmed() {
-            return device.confirmed();
-        }
-
-        @Override
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        @Override
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        @Override
-        public boolean accept(String code, Instant now) {
-            Optional<HotpMatch> match = device.hotp().verify(devices.secret(device), code, device.counter(),
-                    device.tolerance());
-            return match.isPresent()
-                    && devices.recordSuccess(device.id(), device.counter(), match.get().nextCounter(), now);
-        }
     }
 }

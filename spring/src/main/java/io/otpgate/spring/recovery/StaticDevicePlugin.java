@@ -9,7 +9,6 @@ import org.springframework.stereotype.Component;
 import io.otpgate.core.ThrottleState;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DevicePlugin;
-import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.spring.device.VerifiableDevice;
 
@@ -36,7 +35,18 @@ class StaticDevicePlugin implements DevicePlugin {
 
     @Override
     public List<VerifiableDevice> lockForVerification(long userId, boolean includePending) {
-        return devices.lockForVerification(userId).stream().<VerifiableDevice>map(Candidate::new).toList();
+        return devices.lockForVerification(userId).stream().map(this::candidate).toList();
+    }
+
+    /** Recovery codes are valid only once confirmed: a pending set is never listed here. */
+    private VerifiableDevice candidate(StaticDevice device) {
+        return VerifiableDevice.of(device.ref(), true, device.createdAt(), device.throttle(), (code, now) -> {
+            if (!devices.consume(device.id(), digests.candidates(code))) {
+                return false;
+            }
+            devices.recordSuccess(device.id(), now);
+            return true;
+        });
     }
 
     @Override
@@ -59,43 +69,5 @@ class StaticDevicePlugin implements DevicePlugin {
     @Override
     public int confirmWith(long userId) {
         return devices.confirmPending(userId);
-    }
-
-    private final class Candidate implements VerifiableDevice {
-
-        private final StaticDevice device;
-
-        Candidate(StaticDevice device) {
-            this.device = device;
-        }
-
-        @Override
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        @Override
-        public boolean confirmed() {
-            return true;
-        }
-
-        @Override
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        @Override
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        @Override
-        public boolean accept(String code, Instant now) {
-            if (!devices.consume(device.id(), digests.candidates(code))) {
-                return false;
-            }
-            devices.recordSuccess(device.id(), now);
-            return true;
-        }
     }
 }

@@ -11,7 +11,6 @@ import io.otpgate.core.ThrottleState;
 import io.otpgate.core.TotpMatch;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DevicePlugin;
-import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.spring.device.VerifiableDevice;
 
@@ -33,7 +32,17 @@ class TotpDevicePlugin implements DevicePlugin {
     @Override
     public List<VerifiableDevice> lockForVerification(long userId, boolean includePending) {
         return devices.lockForVerification(userId, includePending).stream()
-                .<VerifiableDevice>map(Candidate::new).toList();
+                .map(this::candidate).toList();
+    }
+
+    private VerifiableDevice candidate(TotpDevice device) {
+        return VerifiableDevice.of(device.ref(), device.confirmed(), device.createdAt(), device.throttle(),
+                (code, now) -> {
+                    Optional<TotpMatch> match = device.totp().verify(devices.secret(device), code, now,
+                            device.tolerance(), device.drift(), device.minStep());
+                    return match.isPresent()
+                            && devices.recordSuccess(device.id(), match.get().step(), match.get().drift(), now);
+                });
     }
 
     @Override
@@ -51,41 +60,5 @@ class TotpDevicePlugin implements DevicePlugin {
     @Override
     public int deleteAll(long userId) {
         return devices.deleteByUser(userId);
-    }
-
-    private final class Candidate implements VerifiableDevice {
-
-        private final TotpDevice device;
-
-        Candidate(TotpDevice device) {
-            this.device = device;
-        }
-
-        @Override
-        public DeviceRef ref() {
-            return device.ref();
-        }
-
-        @Override
-        public boolean confirmed() {
-            return device.confirmed();
-        }
-
-        @Override
-        public Instant createdAt() {
-            return device.createdAt();
-        }
-
-        @Override
-        public ThrottleState throttle() {
-            return device.throttle();
-        }
-
-        @Override
-        public boolean accept(String code, Instant now) {
-            Optional<TotpMatch> match = device.totp().verify(devices.secret(device), code, now, device.tolerance(),
-                    device.drift(), device.minStep());
-            return match.isPresent() && devices.recordSuccess(device.id(), match.get().step(), match.get().drift(), now);
-        }
     }
 }
