@@ -16,11 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -112,15 +109,15 @@ class AdminInChromiumTest {
         assertThat(session.getSameSite()).isEqualTo("Strict");
         chromium.screenshot("start");
 
-        clickAndWait(driver.findElement(By.linkText("Users")));
+        chromium.clickAndWait(driver.findElement(By.linkText("Users")));
         assertThat(driver.findElements(By.cssSelector("#users tbody tr")).size()).isGreaterThan(3);
         chromium.screenshot("users");
 
-        clickAndWait(driver.findElement(By.linkText("Security events")));
+        chromium.clickAndWait(driver.findElement(By.linkText("Security events")));
         assertThat(driver.findElement(By.cssSelector("table.events")).getText()).contains("OTP_VERIFIED");
         chromium.screenshot("events");
 
-        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
+        chromium.clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/login?logout=1"));
         driver.get(url("/admin/users"));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/login"));
@@ -160,13 +157,13 @@ class AdminInChromiumTest {
         logIn(admin.username(), PASSWORD, code(adminSecret));
 
         driver.get(url("/admin/users?q=" + operator.username()));
-        clickAndWait(driver.findElement(By.linkText("Devices")));
+        chromium.clickAndWait(driver.findElement(By.linkText("Devices")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/users/" + operator.id() + "/devices"));
         WebElement add = driver.findElement(By.cssSelector("form[action$='/devices/totp']"));
         WebElement name = add.findElement(By.name("name"));
         name.clear();
         name.sendKeys("Olga's phone");
-        clickAndWait(add.findElement(By.cssSelector("button")));
+        chromium.clickAndWait(add.findElement(By.cssSelector("button")));
 
         WebElement qr = driver.findElement(By.id("qr"));
         String src = qr.getAttribute("src");
@@ -183,13 +180,13 @@ class AdminInChromiumTest {
 
         WebElement confirm = driver.findElement(By.cssSelector("form[action$='/confirm']"));
         confirm.findElement(By.name("code")).sendKeys(uri.toTotp().generate(uri.secret(), clock.instant()));
-        clickAndWait(confirm.findElement(By.cssSelector("button")));
+        chromium.clickAndWait(confirm.findElement(By.cssSelector("button")));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/users/" + operator.id() + "/devices"));
         assertThat(driver.findElement(By.id("devices")).getText()).contains("Olga's phone");
         assertThat(driver.getPageSource()).doesNotContain(secret);
         chromium.screenshot("devices");
 
-        clickAndWait(driver.findElement(By.cssSelector("#new-recovery-codes button")));
+        chromium.clickAndWait(driver.findElement(By.cssSelector("#new-recovery-codes button")));
         List<String> codes = driver.findElements(By.cssSelector("#recovery-codes li")).stream()
                 .map(WebElement::getText).toList();
         assertThat(codes).hasSize(5).allMatch(code -> code.matches("[0-9a-z]{4}(-[0-9a-z]{4}){3}"));
@@ -199,7 +196,7 @@ class AdminInChromiumTest {
         assertThat(driver.findElement(By.id("username")).getText()).isEqualTo(operator.username());
         chromium.screenshot("user");
 
-        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
+        chromium.clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/logout'] button")));
         clock.advance(Duration.ofSeconds(30));
         logIn(operator.username(), PASSWORD, uri.toTotp().generate(uri.secret(), clock.instant()));
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/"));
@@ -211,28 +208,7 @@ class AdminInChromiumTest {
         driver.findElement(By.id("username")).sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(password);
         driver.findElement(By.id("code")).sendKeys(code);
-        clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/login'] button[type=submit]")));
-    }
-
-    /**
-     * Clicks a link or button and waits until the page it was on has gone: the element is stale (chromedriver
-     * sometimes says so as "does not belong to the document" rather than as a stale element).
-     */
-    private void clickAndWait(WebElement element) {
-        element.click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
-            try {
-                element.getTagName();
-                return false;
-            } catch (StaleElementReferenceException e) {
-                return true;
-            } catch (WebDriverException e) {
-                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
-                    return true;
-                }
-                throw e;
-            }
-        });
+        chromium.clickAndWait(driver.findElement(By.cssSelector("form[action='/admin/login'] button[type=submit]")));
     }
 
     private String refusal() {

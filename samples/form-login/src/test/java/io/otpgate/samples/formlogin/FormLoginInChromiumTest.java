@@ -10,10 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -69,7 +67,7 @@ class FormLoginInChromiumTest {
         assertThat(recoveryCodes).as("%s: %s", driver.getCurrentUrl(), driver.findElement(By.tagName("body")).getText())
                 .hasSize(5);
         chromium.screenshot("sample-setup-done");
-        clickAndWait(driver, driver.findElement(By.linkText("Continue")));
+        chromium.clickAndWait(driver.findElement(By.linkText("Continue")));
         assertThat(authorities(driver)).contains("FACTOR_PASSWORD", "FACTOR_OTP", "OTP_TOTP", "ROLE_ADMIN");
         chromium.screenshot("sample-home");
 
@@ -95,18 +93,18 @@ class FormLoginInChromiumTest {
         driver.get("http://127.0.0.1:" + port + "/");
         driver.findElement(By.id("username")).sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(password);
-        clickAndWait(driver, driver.findElement(By.cssSelector("button[type=submit]")));
+        chromium.clickAndWait(driver.findElement(By.cssSelector("button[type=submit]")));
     }
 
     private void logOut(WebDriver driver) {
         driver.get("http://127.0.0.1:" + port + "/logout");
-        clickAndWait(driver, driver.findElement(By.cssSelector("button[type=submit]")));
+        chromium.clickAndWait(driver.findElement(By.cssSelector("button[type=submit]")));
     }
 
     private static void submitCode(WebDriver driver, String code) {
         WebElement field = driver.findElement(By.id("code"));
         field.sendKeys(code);
-        clickAndWait(driver, field.findElement(By.xpath("./ancestor::form//button[@type='submit']")));
+        chromium.clickAndWait(field.findElement(By.xpath("./ancestor::form//button[@type='submit']")));
     }
 
     private static List<String> authorities(WebDriver driver) {
@@ -115,18 +113,5 @@ class FormLoginInChromiumTest {
 
     private String code(OtpSecret secret) {
         return Totp.defaults().generate(secret, clock.instant());
-    }
-
-    /** Clicks and waits for the next page (the clicked element goes stale). */
-    private static void clickAndWait(WebDriver driver, WebElement element) {
-        element.click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
-            try {
-                element.getTagName();
-                return false;
-            } catch (StaleElementReferenceException e) {
-                return true;
-            }
-        });
     }
 }
