@@ -20,13 +20,17 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.enrolment.TotpSetup;
+import io.otpgate.spring.factor.OtpCodes;
 import io.otpgate.spring.factor.OtpFactorFilter;
+import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
 import io.otpgate.spring.recovery.RecoveryCodeService;
@@ -69,6 +73,31 @@ public class OtpgateAutoConfiguration {
     @Bean
     InitializingBean otpgateSchema(DataSource dataSource) {
         return () -> OtpgateSchema.migrate(dataSource, false);
+    }
+
+    /** Checks a code for an application's own endpoint (one that mints a token with {@code OtpJwtClaims}). */
+    @Bean
+    OtpCodes otpCodes(Accounts accounts, VerificationService verification) {
+        return new OtpCodes(accounts, verification);
+    }
+
+    /**
+     * In a resource server (an application with its own JWTs): the factor comes from the token's
+     * {@code otp_device_id}, while that device exists. An application that defines its own
+     * {@code JwtAuthenticationConverter} sets {@code OtpJwtAuthorities} on it itself.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(JwtAuthenticationConverter.class)
+    static class Tokens {
+
+        @Bean
+        @ConditionalOnMissingBean
+        JwtAuthenticationConverter otpgateJwtAuthenticationConverter(Accounts accounts, DeviceService devices) {
+            JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+            converter.setJwtGrantedAuthoritiesConverter(
+                    new OtpJwtAuthorities(new JwtGrantedAuthoritiesConverter(), accounts, devices));
+            return converter;
+        }
     }
 
     /** The factor and the pages, in a servlet application with Spring Security. */

@@ -90,6 +90,14 @@ public class DeviceService {
         return false;
     }
 
+    /** Whether the device exists, is confirmed, and is the account's (a token that names it still proves it). */
+    @Transactional(readOnly = true)
+    public boolean hasConfirmed(long accountId, DeviceRef device) {
+        return jdbc.sql("select count(*) from " + device.kind().table()
+                + " where id = ? and account_id = ? and confirmed = true")
+                .params(device.id(), accountId).query(Long.class).single() > 0;
+    }
+
     /**
      * An SQL condition: whether the user whose id is in the column has a confirmed device of any kind.
      *

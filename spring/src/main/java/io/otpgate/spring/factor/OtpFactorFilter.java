@@ -51,7 +51,9 @@ public class OtpFactorFilter extends OncePerRequestFilter {
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
-        this.open = Set.copyOf(openPaths);
+        Set<String> all = new java.util.HashSet<>(openPaths);
+        all.addAll(policy.openPaths());
+        this.open = Set.copyOf(all);
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.factor.OtpCodes;
 import io.otpgate.spring.factor.OtpFactor;
 import io.otpgate.spring.factor.OtpPaths;
 import io.otpgate.spring.factor.OtpSessions;
@@ -85,7 +86,7 @@ public class OtpPagesController {
         if (account.isEmpty() || !devices.hasConfirmedDevice(account.get().accountId())) {
             return "redirect:" + sessions.returnTo(request, response);
         }
-        Optional<Set<DeviceKind>> kinds = kindsOf(code);
+        Optional<Set<DeviceKind>> kinds = OtpCodes.kindsOf(code);
         if (kinds.isEmpty()) {
             return refused("otp/verify", HttpStatus.BAD_REQUEST, WRONG_CODE, model, response);
         }
@@ -166,7 +167,7 @@ public class OtpPagesController {
             HttpServletResponse response) {
         Optional<AccountRef> account = account();
         Optional<DeviceRef> ref = DeviceRef.parse(device);
-        Optional<Set<DeviceKind>> kinds = kindsOf(code);
+        Optional<Set<DeviceKind>> kinds = OtpCodes.kindsOf(code);
         model.addAttribute("devices", account.map(a -> devices.list(a.accountId())).orElse(java.util.List.of()));
         if (account.isEmpty() || ref.isEmpty() || kinds.isEmpty()) {
             return refused("otp/devices", HttpStatus.BAD_REQUEST, "Choose a device and type a current code.", model,
@@ -203,19 +204,6 @@ public class OtpPagesController {
         model.addAttribute("issuer", uri.issuer());
         response.setHeader("Cache-Control", "no-store");
         return "otp/setup";
-    }
-
-    /** Which devices a typed code may belong to, by its shape: digits, or a recovery code; empty for neither. */
-    private static Optional<Set<DeviceKind>> kindsOf(String code) {
-        if (code == null || code.isBlank() || code.length() > 64) {
-            return Optional.empty();
-        }
-        if (VerificationService.oneTimeCode(code).isPresent()) {
-            return Optional.of(EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
-        }
-        boolean recoveryShaped = code.strip().chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c)
-                || c == '-' || c == ' '));
-        return recoveryShaped ? Optional.of(EnumSet.of(DeviceKind.STATIC)) : Optional.empty();
     }
 
     private String refused(String view, VerificationOutcome outcome, Model model, HttpServletResponse response) {
