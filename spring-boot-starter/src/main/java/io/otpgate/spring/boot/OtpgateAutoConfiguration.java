@@ -22,14 +22,14 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
-import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.enrolment.TotpSetup;
 import io.otpgate.spring.factor.OtpCodes;
-import io.otpgate.spring.factor.OtpFactorFilter;
+import io.otpgate.spring.factor.OtpFactorFilters;
+import io.otpgate.spring.factor.OtpgateConfigurer;
 import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
@@ -111,17 +111,25 @@ public class OtpgateAutoConfiguration {
             return new OtpSessions();
         }
 
-        /**
-         * Applied by Spring Security to every {@code HttpSecurity} it builds (the application's chains and Spring
-         * Boot's default one): the factor is checked before the application's authorization rules.
-         */
         @Bean
-        Customizer<HttpSecurity> otpgateFactor(Accounts accounts, DeviceService devices, PolicyProperties policy,
+        OtpFactorFilters otpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy,
                 ApiProperties api) {
             Set<String> apiOpen = OtpApiController.OPEN.stream().map(path -> api.prefix() + path)
                     .collect(Collectors.toUnmodifiableSet());
-            return http -> http.addFilterBefore(new OtpFactorFilter(accounts, devices, policy, apiOpen),
-                    AuthorizationFilter.class);
+            return new OtpFactorFilters(accounts, devices, policy, apiOpen);
+        }
+
+        /**
+         * Applied by Spring Security to every {@code HttpSecurity} it builds (the application's chains and Spring
+         * Boot's default one): the factor is checked before the application's authorization rules. With
+         * {@code otpgate.security.automatic=false} the application applies {@code OtpgateConfigurer} to chosen
+         * chains itself.
+         */
+        @Bean
+        @ConditionalOnProperty(prefix = "otpgate.security", name = "automatic", havingValue = "true",
+                matchIfMissing = true)
+        Customizer<HttpSecurity> otpgateFactor() {
+            return http -> http.with(OtpgateConfigurer.otpgate(), Customizer.withDefaults());
         }
 
         @Bean
