@@ -20,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 
@@ -33,6 +34,7 @@ import io.otpgate.spring.factor.OtpgateConfigurer;
 import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.factor.UserKeyResolver;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.OtpgateLibrary;
@@ -106,17 +108,24 @@ public class OtpgateAutoConfiguration {
     @ConditionalOnClass(HttpSecurity.class)
     static class Web {
 
+        /** The user key of an {@code Authentication}: its name, unless the application defines its own. */
         @Bean
-        OtpSessions otpSessions() {
-            return new OtpSessions();
+        @ConditionalOnMissingBean
+        UserKeyResolver otpgateUserKeyResolver() {
+            return Authentication::getName;
+        }
+
+        @Bean
+        OtpSessions otpSessions(UserKeyResolver userKeys) {
+            return new OtpSessions(userKeys);
         }
 
         @Bean
         OtpFactorFilters otpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy,
-                ApiProperties api) {
+                ApiProperties api, UserKeyResolver userKeys) {
             Set<String> apiOpen = OtpApiController.OPEN.stream().map(path -> api.prefix() + path)
                     .collect(Collectors.toUnmodifiableSet());
-            return new OtpFactorFilters(accounts, devices, policy, apiOpen);
+            return new OtpFactorFilters(accounts, devices, policy, apiOpen, userKeys);
         }
 
         /**

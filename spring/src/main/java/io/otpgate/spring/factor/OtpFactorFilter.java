@@ -41,13 +41,16 @@ public class OtpFactorFilter extends OncePerRequestFilter {
     private final DeviceService devices;
     private final PolicyProperties policy;
     private final Set<String> open;
+    private final UserKeyResolver userKeys;
     private final RequestCache requestCache = new HttpSessionRequestCache();
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
     /**
      * @param openPaths further paths that a user without the factor may reach (the JSON API's code endpoints)
      */
-    public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths) {
+    public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths,
+            UserKeyResolver userKeys) {
+        this.userKeys = userKeys;
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
@@ -66,7 +69,7 @@ public class OtpFactorFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<AccountRef> account = accounts.find(authentication.getName());
+        Optional<AccountRef> account = accounts.find(userKeys.userKey(authentication));
         if (account.isPresent() && devices.hasConfirmedDevice(account.get().accountId())) {
             sendTo(OtpPaths.VERIFY, "a one-time code is required", request, response);
         } else if (authentication.getAuthorities().stream()

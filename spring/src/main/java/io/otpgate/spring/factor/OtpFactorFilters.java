@@ -15,11 +15,14 @@ public class OtpFactorFilters {
     private final DeviceService devices;
     private final PolicyProperties policy;
     private final Set<String> openPaths;
+    private final UserKeyResolver userKeys;
 
     /**
      * @param openPaths otpgate's code endpoints under the JSON API's prefix, reachable without the factor
      */
-    public OtpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths) {
+    public OtpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths,
+            UserKeyResolver userKeys) {
+        this.userKeys = userKeys;
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
@@ -27,6 +30,6 @@ public class OtpFactorFilters {
     }
 
     public OtpFactorFilter newFilter() {
-        return new OtpFactorFilter(accounts, devices, policy, openPaths);
+        return new OtpFactorFilter(accounts, devices, policy, openPaths, userKeys);
     }
 }

@@ -22,6 +22,16 @@ public class OtpSessions {
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
     private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
     private final RequestCache requestCache = new HttpSessionRequestCache();
+    private final UserKeyResolver userKeys;
+
+    public OtpSessions(UserKeyResolver userKeys) {
+        this.userKeys = userKeys;
+    }
+
+    /** The user key of the current {@code Authentication}. */
+    public String userKey() {
+        return userKeys.userKey(current());
+    }
 
     /** The user's {@code Authentication}, or null. */
     public Authentication current() {

@@ -103,9 +103,9 @@ public class TotpEnrolment {
     }
 
     private OtpAuthUri uri(AccountRef account, OtpSecret secret, Totp settings) {
-        // The account's name is its user key; the server's (a username, at most 150 characters, never with ':') is
-        // always a valid account name.
-        return OtpAuthUri.totp(secret).issuer(properties.issuer()).account(account.accountName()).settings(settings).build();
+        // The account's name is its user key; a ':' would end the issuer in the label, so it is shown as '_'.
+        return OtpAuthUri.totp(secret).issuer(properties.issuer()).account(account.accountName().replace(':', '_'))
+                .settings(settings).build();
     }
 
     /**

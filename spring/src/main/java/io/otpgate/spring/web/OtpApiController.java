@@ -87,7 +87,7 @@ public class OtpApiController {
     /** Starts a setup: a new secret and new recovery codes, valid once the device is confirmed. */
     @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
     ResponseEntity<?> create(HttpServletRequest request) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         try {
             TotpSetup.Setup started = setup.start(account.accountId(), OtpFactor.proven(sessions.current()),
                     request.getRemoteAddr());
@@ -106,7 +106,7 @@ public class OtpApiController {
 
     @DeleteMapping("/rollback")
     ResponseEntity<?> rollback(HttpServletRequest request) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         return switch (setup.rollback(account.accountId(), request.getRemoteAddr())) {
             case CANCELLED -> ResponseEntity.ok(Map.of("message", "Setup 2FA Cancelled."));
             case ALREADY_ENABLED -> problem(HttpStatus.BAD_REQUEST, ALREADY_ENABLED, request);
@@ -144,7 +144,7 @@ public class OtpApiController {
     /** New recovery codes; the old ones stop working (the factor filter has made sure the session proved it). */
     @RequestMapping(path = "/recovery_code/create", method = { RequestMethod.GET, RequestMethod.POST })
     ResponseEntity<List<String>> createRecoveryCodes(HttpServletRequest request) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store")
                 .body(recoveryCodes.replace(account.accountId(), recovery.count(), request.getRemoteAddr()).codes());
     }
@@ -158,7 +158,7 @@ public class OtpApiController {
 
     private ResponseEntity<?> check(String code, Set<DeviceKind> kinds, PendingSetups pending, String wrong,
             String noDevice, HttpServletRequest request, HttpServletResponse response) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         VerificationOutcome outcome = verification.verify(account.accountId(), code, kinds, pending,
                 request.getRemoteAddr());
         if (outcome instanceof VerificationOutcome.Verified verified) {
@@ -180,7 +180,7 @@ public class OtpApiController {
     }
 
     private Optional<AccountRef> account() {
-        return sessions.current() == null ? Optional.empty() : accounts.find(sessions.current().getName());
+        return sessions.current() == null ? Optional.empty() : accounts.find(sessions.userKey());
     }
 
     private static Optional<String> token(Map<String, Object> body) {

@@ -102,7 +102,7 @@ public class OtpPagesController {
     /** Starts a setup: a new secret every time (an earlier pending setup is removed with its codes). */
     @GetMapping(OtpPaths.SETUP)
     String setupPage(Model model, HttpServletRequest request, HttpServletResponse response) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         if (needsExistingFactor(account)) {
             return "redirect:" + OtpPaths.VERIFY;
         }
@@ -114,7 +114,7 @@ public class OtpPagesController {
     @PostMapping(OtpPaths.SETUP)
     String setup(@RequestParam(name = "code", required = false) String code, Model model,
             HttpServletRequest request, HttpServletResponse response) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         if (needsExistingFactor(account)) {
             return "redirect:" + OtpPaths.VERIFY;
         }
@@ -150,7 +150,7 @@ public class OtpPagesController {
     /** New recovery codes, replacing the old ones (the filter has made sure the factor is proven). */
     @PostMapping(OtpPaths.DEVICES + "/recovery-codes")
     String newRecoveryCodes(Model model, HttpServletRequest request, HttpServletResponse response) {
-        AccountRef account = accounts.forUserKey(sessions.current().getName());
+        AccountRef account = accounts.forUserKey(sessions.userKey());
         if (!devices.hasConfirmed(account.accountId(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP))) {
             return "redirect:" + OtpPaths.SETUP;
         }
@@ -188,7 +188,7 @@ public class OtpPagesController {
 
     private Optional<AccountRef> account() {
         Authentication current = sessions.current();
-        return current == null ? Optional.empty() : accounts.find(current.getName());
+        return current == null ? Optional.empty() : accounts.find(sessions.userKey());
     }
 
     /** A user with a confirmed device adds another only once the session proved the one they have. */
