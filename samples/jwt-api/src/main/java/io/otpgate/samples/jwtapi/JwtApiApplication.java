@@ -1,10 +1,12 @@
 package io.otpgate.samples.jwtapi;
 
 import java.security.SecureRandom;
+import java.util.Base64;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -66,11 +68,18 @@ public class JwtApiApplication {
         return new ProviderManager(provider);
     }
 
-    /** A signing key made at start (tokens die with the process): a real application keeps a configured one. */
+    /**
+     * The signing key: {@code sample.jwt.key} (32 bytes in Base64, the same on every instance), or one made at start
+     * (tokens then die with the process).
+     */
     @Bean
-    SecretKey tokenKey() {
+    SecretKey tokenKey(@Value("${sample.jwt.key:}") String configured) {
         byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
+        if (configured.isBlank()) {
+            new SecureRandom().nextBytes(key);
+        } else {
+            key = Base64.getDecoder().decode(configured);
+        }
         return new SecretKeySpec(key, "HmacSHA256");
     }
 
