@@ -23,7 +23,7 @@ public final class RecoveryCodes {
     /** 16 symbols of 5 bits: 80 bits, the least a code may have. */
     public static final int MIN_LENGTH = 16;
     public static final int MAX_LENGTH = 64;
-    /** Codes issued at once: django-otp's examples issue 10, seed 004 issues 5. */
+    /** Codes issued at once: django-otp's examples issue 10, the REST API issues 5. */
     public static final int MAX_COUNT = 100;
 
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();

@@ -8,8 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The admin panel ({@code otpgate.admin.*}).
  *
- * @param siteTitle the browser title (seed 000's {@code site_title})
- * @param siteHeader the heading on every page (seed 000's {@code site_header})
+ * @param siteTitle the browser title (the Django admin's {@code site_title})
+ * @param siteHeader the heading on every page (the Django admin's {@code site_header})
  * @param idleTimeout a session without a request for this long ends (30 min)
  * @param absoluteTimeout a session ends this long after its login, however busy (12 h, NIST SP 800-63B AAL2)
  * @param pageSize rows per page in the lists (25)

@@ -72,7 +72,7 @@ public class DeviceService {
         return list;
     }
 
-    /** Whether the user has a confirmed device (seed 004's {@code user_has_device}). */
+    /** Whether the user has a confirmed device (django-otp's {@code user_has_device}). */
     @Transactional(readOnly = true)
     public boolean hasConfirmedDevice(long userId) {
         return hasConfirmed(userId, EnumSet.allOf(DeviceKind.class));

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * Told when a user's second factor is switched on (a first device confirmed) or off (the last confirmed device
- * removed), in the transaction that did it: an application keeps its own flag with it (seed 004's profile
+ * removed), in the transaction that did it: an application keeps its own flag with it (the Django project's profile
  * {@code is_otp_enabled}).
  */
 @FunctionalInterface

@@ -19,7 +19,7 @@ import io.otpgate.spring.device.AccountRepository;
 import io.otpgate.spring.device.AccountRef;
 
 /**
- * A user's own TOTP setup through the REST API (seed 004's {@code totp/create}, {@code totp/rollback} and
+ * A user's own TOTP setup through the REST API (the Django REST project's {@code totp/create}, {@code totp/rollback} and
  * {@code totp/status}). A setup is pending until its first code is verified, and changes nothing before: the user
  * keeps password-only access, and its recovery codes wait for the confirmation.
  */
@@ -102,7 +102,7 @@ public class TotpSetup {
         return enabled(userId) ? Rollback.ALREADY_ENABLED : Rollback.NOTHING_PENDING;
     }
 
-    /** Seed 004's {@code isOtpEnabled}: whether the user has a confirmed TOTP (or HOTP) device. */
+    /** The Django REST project's {@code isOtpEnabled}: whether the user has a confirmed TOTP (or HOTP) device. */
     @Transactional(readOnly = true)
     public boolean enabled(long userId) {
         return devices.hasConfirmed(userId, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));

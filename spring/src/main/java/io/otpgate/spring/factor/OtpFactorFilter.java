@@ -22,7 +22,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with seed-style {@code IsOtpVerified}:
+ * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with a REST framework {@code IsOtpVerified} permission:
  * placed before the application's authorization rules, it lets through every request of a user who has no
  * confirmed device (nothing changes for them), and sends a user who has one but whose {@code Authentication} lacks
  * {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for. A user holding one of

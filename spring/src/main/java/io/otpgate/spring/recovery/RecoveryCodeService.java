@@ -77,7 +77,7 @@ public class RecoveryCodeService {
     }
 
     /**
-     * Replaces the user's recovery codes (seed 004's {@code totp/recovery_code/create}). While the user has no
+     * Replaces the user's recovery codes (the Django REST project's {@code totp/recovery_code/create}). While the user has no
      * confirmed TOTP or HOTP device the new codes are pending: they become valid with the device, so that codes
      * alone never switch a user's second factor on.
      */

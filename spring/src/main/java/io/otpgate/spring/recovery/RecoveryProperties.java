@@ -8,7 +8,7 @@ import io.otpgate.core.RecoveryCodes;
 /**
  * Recovery codes ({@code otpgate.recovery.*}).
  *
- * @param count how many codes the REST API issues at a time (seed 004's {@code number_of_static_tokens}, 5)
+ * @param count how many codes the REST API issues at a time (the Django REST project's {@code number_of_static_tokens}, 5)
  */
 @ConfigurationProperties("otpgate.recovery")
 public record RecoveryProperties(@DefaultValue("5") int count) {

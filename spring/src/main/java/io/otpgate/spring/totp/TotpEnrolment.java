@@ -60,7 +60,7 @@ public class TotpEnrolment {
      * another one. An unconfirmed device changes nothing for the user until its first code is verified, within
      * {@code otpgate.enrolment.pending-lifetime}.
      *
-     * @param confirmed true to make it active at once (an operator enrolling a device for a user, as seed 000's
+     * @param confirmed true to make it active at once (an operator enrolling a device for a user, as django-otp's
      *     {@code add_otp_device}); false for a setup the user confirms with a first code
      * @param clientAddress for the security log, or null
      * @return the device and its otpauth URI, which holds the secret: show it once, never log it
