@@ -135,6 +135,40 @@ class FormLoginWithOtpTest {
     }
 
     @Test
+    void devicesPageListsMakesNewRecoveryCodesAndRemovesADeviceAfterAFreshCode() throws Exception {
+        MockHttpSession session = login("frank", "frank-password");
+        Document setup = page(mvc.perform(html("/otp/setup").session(session)).andReturn().getResponse(), 200);
+        OtpSecret secret = OtpAuthUri.parse(setup.getElementById("otpauth-link").attr("href")).secret();
+        List<String> first = page(mvc.perform(post("/otp/setup").session(session).with(csrf())
+                .param("code", code(secret))).andReturn().getResponse(), 200).select("#recovery-codes li").eachText();
+
+        Document devices = page(mvc.perform(html("/otp/devices").session(session)).andReturn().getResponse(), 200);
+        assertThat(devices.select("table tr td:first-child").eachText()).containsExactly("Authenticator", "Backup");
+        String device = devices.select("#device option").first().attr("value");
+        assertThat(device).startsWith("totp/");
+
+        List<String> fresh = page(mvc.perform(post("/otp/devices/recovery-codes").session(session).with(csrf()))
+                .andReturn().getResponse(), 200).select("#recovery-codes li").eachText();
+        assertThat(fresh).hasSize(5).doesNotContainAnyElementsOf(first);
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(mvc.perform(post("/otp/devices/remove").session(session).with(csrf()).param("device", device)
+                .param("code", "000000")).andReturn().getResponse().getStatus()).as("a wrong code").isEqualTo(400);
+        assertThat(mvc.perform(post("/otp/devices/remove").session(session).with(csrf()).param("device", "totp/x")
+                .param("code", code(secret))).andReturn().getResponse().getStatus()).as("no such device")
+                .isEqualTo(400);
+        clock.advance(Duration.ofSeconds(2));
+        MockHttpServletResponse removed = mvc.perform(post("/otp/devices/remove").session(session).with(csrf())
+                .param("device", device).param("code", code(secret))).andReturn().getResponse();
+        assertThat(removed.getStatus()).isEqualTo(302);
+        assertThat(page(mvc.perform(html("/otp/devices").session(session)).andReturn().getResponse(), 200)
+                .select("table tr td:first-child").eachText()).containsExactly("Backup");
+        MockHttpSession later = login("frank", "frank-password");
+        assertThat(mvc.perform(html("/").session(later)).andReturn().getResponse().getStatus())
+                .as("recovery codes alone still ask for a code").isEqualTo(302);
+    }
+
+    @Test
     void adminWithoutADeviceMustEnrolFirst() throws Exception {
         MockHttpSession admin = login("admin", "admin-password");
 
