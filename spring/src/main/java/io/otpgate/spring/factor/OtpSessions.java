@@ -2,6 +2,8 @@ package io.otpgate.spring.factor;
 
 import java.time.Instant;
 
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -11,6 +13,7 @@ import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.savedrequest.RequestCache;
 import org.springframework.security.web.savedrequest.SavedRequest;
+import org.springframework.web.server.ResponseStatusException;
 
 import io.otpgate.spring.device.DeviceKind;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,9 +31,18 @@ public class OtpSessions {
         this.userKeys = userKeys;
     }
 
-    /** The user key of the current {@code Authentication}. */
+    /**
+     * The user key of the current {@code Authentication}.
+     *
+     * @throws ResponseStatusException 401 when no user is logged in (an application that lets anyone reach the
+     *     pages must not get an account for its anonymous user)
+     */
     public String userKey() {
-        return userKeys.userKey(current());
+        Authentication current = current();
+        if (current == null || !current.isAuthenticated() || current instanceof AnonymousAuthenticationToken) {
+            throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "log in first");
+        }
+        return userKeys.userKey(current);
     }
 
     /** The user's {@code Authentication}, or null. */
