@@ -1,6 +1,7 @@
 package io.otpgate.spring.factor;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,11 +23,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with a REST framework {@code IsOtpVerified} permission:
- * placed before the application's authorization rules, it lets through every request of a user who has no
- * confirmed device (nothing changes for them), and sends a user who has one but whose {@code Authentication} lacks
- * {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for. A user holding one of
- * {@code otpgate.policy.required-authorities} without a device is sent to {@code /otp/setup}.
+ * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with a REST framework
+ * {@code IsOtpVerified} permission: placed before the application's authorization rules, it lets through every
+ * request of a user who has no confirmed device (nothing changes for them), and sends a user who has one but whose
+ * {@code Authentication} lacks {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for.
+ * A user holding one of {@code otpgate.policy.required-authorities} without a device is sent to {@code /otp/setup}.
  *
  * <p>A request that is not for a page (not a GET, or not asking for HTML: an image, a script, an API call) gets a 403
  * with a JSON body instead of a redirect, and is not remembered as the page to return to: a browser's request for
@@ -50,11 +51,12 @@ public class OtpFactorFilter extends OncePerRequestFilter {
      */
     public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths,
             UserKeyResolver userKeys) {
-        this.userKeys = userKeys;
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
-        Set<String> all = new java.util.HashSet<>(openPaths);
+        this.userKeys = userKeys;
+        Set<String> all = new HashSet<>(OPEN);
+        all.addAll(openPaths);
         all.addAll(policy.openPaths());
         this.open = Set.copyOf(all);
     }
@@ -65,7 +67,7 @@ public class OtpFactorFilter extends OncePerRequestFilter {
         Authentication authentication = contexts.getContext().getAuthentication();
         if (authentication == null || !authentication.isAuthenticated()
                 || authentication instanceof AnonymousAuthenticationToken || OtpFactor.proven(authentication)
-                || OPEN.contains(path(request)) || open.contains(path(request))) {
+                || open.contains(path(request))) {
             chain.doFilter(request, response);
             return;
         }
