@@ -24,7 +24,8 @@ class ApiDocsConfiguration {
         return new OpenAPI()
                 .info(new Info().title("otpgate REST API").version("1")
                         .description("JWT login with optional TOTP two-factor authentication and recovery codes "
-                                + "(the API of django-otp seed 004). Log in with POST /api/token, then send "
+                                + "(the API of a Django REST framework project with django-otp). Log in with "
+                                + "POST /api/token, then send "
                                 + "`Authorization: Bearer <access>`. Errors are application/problem+json.")
                         .license(new License().name("otpgate")))
                 .components(new Components().addSecuritySchemes("bearer", new SecurityScheme()

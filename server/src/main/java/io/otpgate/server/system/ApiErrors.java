@@ -96,8 +96,8 @@ class ApiErrors {
 
     /**
      * A row lock not had in time (H2 waits {@code LOCK_TIMEOUT}, 10 s in the embedded default: many requests on one
-     * account at once), or another passing failure of the database. Nothing was written; the client may retry. The database's message is not logged: it can
-     * quote the locked row.
+     * account at once), or another passing failure of the database. Nothing was written; the client may retry. The
+     * database's message is not logged: it can quote the locked row.
      */
     @ExceptionHandler(TransientDataAccessException.class)
     ResponseEntity<ProblemDetail> busy(TransientDataAccessException e, HttpServletRequest request) {

@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one error shape of the API: RFC 9457 problem details ({@code application/problem+json}) that also carry the
- * keys seed 004's clients read: {@code detail}, {@code message} and {@code errors} (a list) all hold the message.
+ * keys the Django REST project's clients read: {@code detail}, {@code message} and {@code errors} (a list) all
+ * hold the message.
  */
 public final class Problems {
 

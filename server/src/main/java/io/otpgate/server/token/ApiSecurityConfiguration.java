@@ -38,7 +38,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Who may call what. The API ({@code /api/**}) is stateless, with bearer access tokens; seed 004's
+ * Who may call what. The API ({@code /api/**}) is stateless, with bearer access tokens; the Django REST project's
  * {@code IsOtpVerified} guards the account endpoints, recovery-code creation and device deletion: once a user has a
  * confirmed device, those need a token whose device still proves the second factor ({@code FACTOR_OTP}).
  */
