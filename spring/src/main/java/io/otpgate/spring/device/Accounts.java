@@ -58,6 +58,31 @@ public class Accounts {
         return accounts.findByUserKey(userKey).orElseThrow();
     }
 
+    /**
+     * The account's session version: every session, token family or remembered browser records the version it began
+     * under and ends when it is no longer the current one. 0 for a user without an account (nothing ended yet).
+     */
+    public long sessionVersion(long accountId) {
+        return jdbc.sql("select session_version from otpgate_account where id = ?").param(accountId)
+                .query(Long.class).optional().orElse(0L);
+    }
+
+    /**
+     * Ends every session of the user, on every instance sharing the database: bumps the session version (making the
+     * account if there is none, so the bump is never lost). Joins the caller's transaction. Returns the new version.
+     */
+    public long endSessions(String userKey) {
+        AccountRef account = forUserKey(userKey);
+        return endSessions(account.accountId());
+    }
+
+    /** As {@link #endSessions(String)}, for an existing account; returns the new version (0 if there is none). */
+    public long endSessions(long accountId) {
+        jdbc.sql("update otpgate_account set session_version = session_version + 1 where id = ?").param(accountId)
+                .update();
+        return sessionVersion(accountId);
+    }
+
     private static boolean valid(String userKey) {
         return userKey != null && !userKey.isBlank() && userKey.length() <= MAX_USER_KEY;
     }
