@@ -33,5 +33,12 @@ public enum SecurityEventKind {
     LOGGED_OUT,
     /** A spent or revoked refresh token was presented again: its whole session was revoked. */
     REFRESH_TOKEN_REPLAYED,
-    DJANGO_IMPORTED
+    DJANGO_IMPORTED,
+    /**
+     * A user passed the second factor after wrong codes had been tried since their previous success (the detail
+     * gives how many): someone else knows their password. Recorded with the success, and told to the user.
+     */
+    WRONG_CODES_REPORTED,
+    /** Every session of a user was ended (the detail says why: a password change, a reset, log out everywhere...). */
+    SESSIONS_ENDED
 }
