@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
+import org.springframework.context.annotation.Lazy;
 
 import io.otpgate.spring.system.OtpgateSchema;
 
@@ -31,9 +32,11 @@ class SystemConfiguration {
 
     /**
      * The library's migrations, after the server's own: the server's migrations made otpgate's tables (up to V5),
-     * so the library's history adopts them at its version 1 and applies only what comes after.
+     * so the library's history adopts them at its version 1 and applies only what comes after. Never lazy: the
+     * commands make their beans lazily, and would otherwise find the library's later tables missing.
      */
     @Bean
+    @Lazy(false)
     @DependsOn("flywayInitializer")
     InitializingBean otpgateSchema(DataSource dataSource) {
         return () -> OtpgateSchema.migrate(dataSource, true);

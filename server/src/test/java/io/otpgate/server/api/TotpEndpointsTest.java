@@ -153,6 +153,7 @@ class TotpEndpointsTest extends ApiTestBase {
         nextStep();
         assertThat(post("/api/totp/login", attacker.access(), json("token", code(planted.secret()))).status())
                 .isEqualTo(400);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(post("/api/totp/recovery_code/login", attacker.access(),
                 json("token", planted.recoveryCodes().get(0))).status()).isEqualTo(400);
         assertThat(get("/api/me", attacker.access()).status()).isEqualTo(403);

@@ -131,27 +131,104 @@ class BruteForceSimulationTest {
     }
 
     /**
-     * The attacked user logs in (password and a valid code) once a day, and waits as told when the attacker's
-     * failures throttle the device. The throttle does not know who sends a code: owner and attacker, told the same
-     * wait, come back at the same second, and which of them is checked first is a coin toss. Each time the owner
-     * gets in, the success clears the device's waits and the account's consecutive failures (as django-otp does,
-     * and NIST SP 800-63B's "consecutive" limit allows), and the attacker's waits start again from 1 s. This is the
-     * known gap of the defaults: the 30-day chance then exceeds 1 in 10 000. Asserted as such, so that a change to
-     * the rule shows here (see docs/RELIABILITY.md for the figures and the proposed fix).
+     * The attacked user logs in (password and a valid code) once a day from the address they enrolled from, and
+     * waits as told. Before issue 14 each of the owner's successes cleared the waits and the attacker's were back to
+     * 1 s: about 16 checked codes a day, 1.0e-3 in 30 days. Now the owner's address is familiar and waits only on
+     * familiar failures, while the attacker's (unfamiliar) failures keep counting for 30 days whatever the owner does.
      */
     @Test
-    void codesFor30DaysWhenVictimLogsInDailyThenEachSuccessRestartsTheWaitsAndTheBoundIsExceeded()
-            throws Exception {
+    void codesFor30DaysWhenVictimLogsInDailyThenSuccessUnderOneIn10000() throws Exception {
         Victim victim = enrolledVictim();
 
-        CodeAttack attack = attackCodes(victim, DAYS_30, Duration.ofDays(1));
+        CodeAttack attack = attackCodes(victim, DAYS_30, Duration.ofDays(1), i -> ATTACKER, day -> VICTIM_ADDRESS);
 
         attack.report("codes-30-days-victim-daily", "Second factor, 30 simulated days, default settings, the "
-                + "attacked user logging in once a day (known gap)");
+                + "attacked user logging in once a day from their usual address");
         assertThat(attack.serverErrors()).isZero();
-        assertThat(attack.victimLogins()).as("the owner still gets in").isPositive();
-        assertThat(attack.checked()).as("more guesses than the attacker alone gets").isGreaterThan(100);
-        assertThatThrownBy(() -> assertUnderBound(attack)).isInstanceOf(AssertionError.class);
+        assertThat(attack.victimLogins()).as("the owner gets in every day").isEqualTo(30);
+        assertThat(attack.victimLongestWait()).as("the owner's longest wait").isLessThanOrEqualTo(Duration.ofSeconds(5));
+        assertUnderBound(attack);
+    }
+
+    /** The attacker sends each guess from a new address: nothing is familiar, the account's wait holds. */
+    @Test
+    void codesFor30DaysWhenANewAddressEachGuessAndVictimDailyThenSuccessUnderOneIn10000() throws Exception {
+        Victim victim = enrolledVictim();
+
+        CodeAttack attack = attackCodes(victim, DAYS_30, Duration.ofDays(1),
+                i -> "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), day -> VICTIM_ADDRESS);
+
+        attack.report("codes-30-days-many-addresses", "Second factor, 30 simulated days, a new attacker address at "
+                + "each guess, the attacked user logging in daily from their usual address");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.victimLogins()).isEqualTo(30);
+        assertUnderBound(attack);
+    }
+
+    /**
+     * The cost of the rule: an owner who logs in from a new address every day (never familiar) waits with the
+     * attacker on the account's wait. The bound still holds; the owner's waits are printed, not bounded.
+     */
+    @Test
+    void codesFor30DaysWhenVictimLogsInDailyFromANewAddressThenBoundHoldsAndTheOwnerWaits() throws Exception {
+        Victim victim = enrolledVictim();
+
+        CodeAttack attack = attackCodes(victim, DAYS_30, Duration.ofDays(1), i -> ATTACKER,
+                day -> "198.18." + (day >> 8 & 255) + "." + (day & 255));
+
+        attack.report("codes-30-days-victim-travelling", "Second factor, 30 simulated days, the attacked user logging "
+                + "in once a day from a new address each day (the cost of the rule: the owner waits)");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.victimLogins()).isPositive();
+        assertUnderBound(attack);
+    }
+
+    /**
+     * No attacker: the owner logs in once a day for a year and mistypes the code about once a week (and, one time in
+     * seven, mistypes the retyped code too). The owner never waits more than a few seconds: each success forgives the
+     * owner's mistypes.
+     */
+    @Test
+    void ownerAloneFor365DaysMistypingWeeklyThenWaitsAtMostAFewSeconds() throws Exception {
+        Victim victim = enrolledVictim();
+        Random random = new Random(7L + victim.user().id());
+        List<Duration> waits = new ArrayList<>();
+        int mistypes = 0;
+        for (int day = 0; day < 365; day++) {
+            clock.advance(Duration.ofDays(1));
+            Instant due = clock.instant();
+            Tokens session = session(victim.user().username(), null, VICTIM_ADDRESS);
+            boolean wrong = random.nextInt(7) == 0;
+            boolean retyped = false;
+            while (true) {
+                TotpDevice device = device(victim);
+                String code = wrong ? wrongCode(random, device.digits(),
+                        AcceptedCodes.of(device, victim.secret(), clock.instant()))
+                        : device.totp().generate(victim.secret(), clock.instant());
+                Answer answer = post("/api/totp/login", session.access(), body("token", code), VICTIM_ADDRESS);
+                if (answer.status() == 200) {
+                    break;
+                }
+                assertThat(answer.status()).as("the owner's attempt: %s", answer.json()).isIn(400, 429);
+                if (answer.status() == 400) {
+                    // Typed again at once (a 429 then says how long to wait); wrong again one time in seven, never
+                    // a third time.
+                    mistypes++;
+                    wrong = !retyped && random.nextInt(7) == 0;
+                    retyped = true;
+                } else {
+                    clock.advance(answer.retryAfter());
+                }
+            }
+            waits.add(Duration.between(due, clock.instant()));
+        }
+        Duration longest = waits.stream().max(Duration::compareTo).orElseThrow();
+        long waited = waits.stream().filter(w -> !w.isZero()).count();
+        Report.write("owner-alone-365-days", "No attacker: the owner logs in daily for a year, mistyping about once "
+                + "a week", List.of("logins: " + waits.size() + "; mistyped codes: " + mistypes,
+                        "logins that waited: " + waited + "; longest wait: " + Report.human(longest)));
+        assertThat(mistypes).as("the owner did mistype").isGreaterThan(30);
+        assertThat(longest).as("the owner's longest wait").isLessThanOrEqualTo(Duration.ofSeconds(4));
     }
 
     // Passwords
@@ -224,7 +301,8 @@ class BruteForceSimulationTest {
      */
     record CodeAttack(Duration length, GuessOdds odds, long refused, long serverErrors, long otherAnswers,
             long sessions, Duration toLock, int failures, Duration nextWait, boolean victimTried, long victimLogins,
-            Duration victimWaited, VerificationProperties settings, int tolerance, int digits) {
+            Duration victimWaited, Duration victimLongestWait, VerificationProperties settings, int tolerance,
+            int digits) {
 
         long checked() {
             return odds.guesses();
@@ -233,9 +311,11 @@ class BruteForceSimulationTest {
         void report(String name, String title) {
             List<String> lines = new ArrayList<>();
             lines.add(String.format(Locale.ROOT, "settings: TOTP %d digits, tolerance %d, throttle factor %s, "
-                    + "account lock after %d failures for %s", digits, tolerance, Report.human(
-                            settings.throttleFactor()), settings.accountFailureLimit(),
-                    Report.human(settings.accountLockDuration())));
+                    + "account lock after %d failures for %s; unfamiliar failures count for %s, an address stays "
+                    + "familiar for %s, a success forgives its address's failures of the last %s", digits, tolerance,
+                    Report.human(settings.throttleFactor()), settings.accountFailureLimit(),
+                    Report.human(settings.accountLockDuration()), Report.human(settings.failureMemory()),
+                    Report.human(settings.familiarFor()), Report.human(settings.forgiveWithin())));
             lines.add("simulated time: " + Report.human(length));
             lines.add("attempts checked (400): " + checked());
             lines.add("attempts refused by the throttle (429): " + refused);
@@ -254,8 +334,8 @@ class BruteForceSimulationTest {
             }
             if (victimTried) {
                 lines.add("the attacked user, logging in once a day and waiting as told: got in " + victimLogins
-                        + " times; kept waiting by the throttle the attacker caused: " + Report.human(victimWaited)
-                        + " in all");
+                        + " times; kept waiting by the throttle: " + Report.human(victimWaited) + " in all, "
+                        + Report.human(victimLongestWait) + " at the longest");
             }
             lines.add("success probability 1 - prod(1 - accepted/10^" + digits + "): "
                     + Report.probability(odds.success()) + " (bound " + Report.probability(BOUND) + ")");
@@ -280,6 +360,15 @@ class BruteForceSimulationTest {
      * waiting as told when the attacker's failures throttle it.
      */
     CodeAttack attackCodes(Victim victim, Duration length, Duration victimEvery) throws Exception {
+        return attackCodes(victim, length, victimEvery, i -> ATTACKER, day -> VICTIM_ADDRESS);
+    }
+
+    /**
+     * As above, the attacker's guess {@code i} sent from {@code attackerAddress.at(i)} (with a new password session
+     * when the address changes), the owner's login of day {@code d} from {@code victimAddress.at(d)}.
+     */
+    CodeAttack attackCodes(Victim victim, Duration length, Duration victimEvery, ByGuess<String> attackerAddress,
+            ByGuess<String> victimAddress) throws Exception {
         Random random = new Random(20260101L + victim.user().id());
         Instant start = clock.instant();
         Instant end = start.plus(length);
@@ -290,6 +379,9 @@ class BruteForceSimulationTest {
         long sessions = 0;
         long victimLogins = 0;
         Duration victimWaited = Duration.ZERO;
+        Duration victimLongest = Duration.ZERO;
+        long guess = 0;
+        String attackerAt = null;
         Duration toLock = null;
         Duration lastWait = Duration.ZERO;
         Tokens attacker = null;
@@ -309,11 +401,13 @@ class BruteForceSimulationTest {
             assertThat(next).as("simulated time only moves forward").isAfterOrEqualTo(clock.instant());
             clock.set(next);
             if (victimTurn) {
-                Answer answer = victimLogin(victim, owner);
+                Answer answer = victimLogin(victim, owner, victimAddress.at(victimLogins));
                 if (answer.status() == 200) {
                     victimLogins++;
                     owner[0] = null;
-                    victimWaited = victimWaited.plus(Duration.between(victimDue, clock.instant()));
+                    Duration waited = Duration.between(victimDue, clock.instant());
+                    victimWaited = victimWaited.plus(waited);
+                    victimLongest = waited.compareTo(victimLongest) > 0 ? waited : victimLongest;
                     // The next login is due at the same time of day, on the first day still to come.
                     while (!victimDue.isAfter(clock.instant())) {
                         victimDue = victimDue.plus(victimEvery);
@@ -325,16 +419,19 @@ class BruteForceSimulationTest {
                 }
                 continue;
             }
-            if (attacker == null) {
-                attacker = session(victim.user().username(), null, ATTACKER);
+            String address = attackerAddress.at(guess);
+            if (attacker == null || !address.equals(attackerAt)) {
+                attacker = session(victim.user().username(), null, address);
+                attackerAt = address;
                 sessions++;
             }
             TotpDevice device = device(victim);
             Set<String> accepted = AcceptedCodes.of(device, victim.secret(), clock.instant());
             Answer answer = post("/api/totp/login", attacker.access(), body("token",
-                    wrongCode(random, device.digits(), accepted)), ATTACKER);
+                    wrongCode(random, device.digits(), accepted)), address);
             if (answer.status() == 400) {
                 odds.add(accepted.size(), device.digits());
+                guess++;
             } else if (answer.status() == 429) {
                 refused++;
                 lastWait = answer.retryAfter();
@@ -343,7 +440,7 @@ class BruteForceSimulationTest {
                 }
                 nextAttack = clock.instant().plus(answer.retryAfter());
             } else if (answer.status() == 401) {
-                attacker = session(victim.user().username(), attacker.refresh(), ATTACKER);
+                attacker = session(victim.user().username(), attacker.refresh(), address);
                 sessions++;
             } else if (answer.status() >= 500) {
                 serverErrors++;
@@ -354,14 +451,17 @@ class BruteForceSimulationTest {
                 nextAttack = clock.instant().plusSeconds(1);
             }
         }
-        if (victimDue != null && victimDue.isBefore(end)) {
-            victimWaited = victimWaited.plus(Duration.between(victimDue, end));
+        if (victimDue != null && victimDue.isBefore(end) && nextVictim.isAfter(victimDue)) {
+            // Still waiting at the end.
+            Duration waited = Duration.between(victimDue, end);
+            victimWaited = victimWaited.plus(waited);
+            victimLongest = waited.compareTo(victimLongest) > 0 ? waited : victimLongest;
         }
         clock.set(end);
         int failures = jdbc.sql("select failure_count from otpgate_account where id = ?").param(victim.user().id())
                 .query(Integer.class).single();
         return new CodeAttack(length, odds, refused, serverErrors, other, sessions, toLock, failures, lastWait,
-                victimEvery != null, victimLogins, victimWaited, verification, tolerance, digits);
+                victimEvery != null, victimLogins, victimWaited, victimLongest, verification, tolerance, digits);
     }
 
     /** A code of the right shape that the device would not accept now: a guess that happens to be wrong. */
@@ -382,18 +482,18 @@ class BruteForceSimulationTest {
      * The owner's login: a password-only session (kept while the owner is told to wait, and refreshed as a client
      * does), then the code the app shows now.
      */
-    private Answer victimLogin(Victim victim, Tokens[] owner) throws Exception {
+    private Answer victimLogin(Victim victim, Tokens[] owner, String address) throws Exception {
         TotpDevice device = device(victim);
         String code = device.totp().generate(victim.secret(), clock.instant());
         for (int i = 0; i < 2; i++) {
             if (owner[0] == null) {
-                owner[0] = session(victim.user().username(), null, VICTIM_ADDRESS);
+                owner[0] = session(victim.user().username(), null, address);
             }
-            Answer answer = post("/api/totp/login", owner[0].access(), body("token", code), VICTIM_ADDRESS);
+            Answer answer = post("/api/totp/login", owner[0].access(), body("token", code), address);
             if (answer.status() != 401) {
                 return answer;
             }
-            owner[0] = session(victim.user().username(), owner[0].refresh(), VICTIM_ADDRESS);
+            owner[0] = session(victim.user().username(), owner[0].refresh(), address);
         }
         throw new AssertionError("the owner's fresh session was refused");
     }

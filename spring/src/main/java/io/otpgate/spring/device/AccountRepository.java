@@ -26,16 +26,24 @@ public class AccountRepository {
      * An account's failures.
      *
      * @param lockedAt when the second factor was locked, or null
+     * @param lastVerifiedAt when the user last passed the second factor, or null
      */
-    public record AccountState(int failureCount, Instant lockedAt) {
+    public record AccountState(int failureCount, Instant lockedAt, Instant lastVerifiedAt) {
     }
 
     /** Locks the account until the transaction ends; empty if there is none. */
     public Optional<AccountState> lock(long accountId) {
-        return jdbc.sql("select failure_count, locked_at from otpgate_account where id = ? for update")
-                .param(accountId)
-                .query((rs, n) -> new AccountState(rs.getInt(1), SqlTime.instant(rs, "locked_at")))
+        return jdbc.sql("select failure_count, locked_at, last_verified_at from otpgate_account where id = ? "
+                + "for update").param(accountId)
+                .query((rs, n) -> new AccountState(rs.getInt(1), SqlTime.instant(rs, "locked_at"),
+                        SqlTime.instant(rs, "last_verified_at")))
                 .optional();
+    }
+
+    /** Records a success: the consecutive failures end, and the time is kept. */
+    void recordSuccess(long accountId, Instant at) {
+        jdbc.sql("update otpgate_account set failure_count = 0, last_verified_at = ? where id = ?")
+                .params(SqlTime.of(at), accountId).update();
     }
 
     /** The account of a user key, if there is one. */

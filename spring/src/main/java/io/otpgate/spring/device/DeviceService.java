@@ -28,18 +28,20 @@ public class DeviceService {
     private final List<DevicePlugin> plugins;
     private final DeviceThrottling throttling;
     private final AccountRepository accounts;
+    private final FailureMemory failures;
     private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
     private final Throttle throttle;
     private final Clock clock;
 
     DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, AccountRepository accounts,
-            List<SecondFactorListener> listeners,
-            SecurityEvents events, VerificationProperties properties, Clock clock) {
+            FailureMemory failures, List<SecondFactorListener> listeners, SecurityEvents events,
+            VerificationProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.plugins = inKindOrder(plugins);
         this.throttling = throttling;
         this.accounts = accounts;
+        this.failures = failures;
         this.listeners = listeners;
         this.events = events;
         this.throttle = properties.throttle();
@@ -127,6 +129,7 @@ public class DeviceService {
     public int removeAll(long userId, String clientAddress) {
         int removed = plugins.stream().mapToInt(plugin -> plugin.deleteAll(userId)).sum();
         accounts.unlock(userId);
+        failures.clear(userId);
         Instant now = clock.instant();
         listeners.forEach(listener -> listener.secondFactorChanged(userId, false, now));
         events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
@@ -182,6 +185,7 @@ public class DeviceService {
     public boolean unlock(long userId, String clientAddress) {
         boolean account = accounts.unlock(userId);
         int devices = throttling.clear(userId);
+        account |= failures.clear(userId) > 0;
         if (account || devices > 0) {
             events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress,
                     "by an operator" + (devices > 0 ? ", " + devices + " device throttles cleared" : ""));

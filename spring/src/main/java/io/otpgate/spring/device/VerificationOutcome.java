@@ -11,8 +11,14 @@ public sealed interface VerificationOutcome {
      *
      * @param device the device whose code it was
      * @param confirmedNow whether this first use confirmed the device
+     * @param wrongCodes wrong codes tried since the user's previous success, not counting the user's own mistypes
+     *     just before this one (from the same address): someone else knows the password; tell the user
      */
-    record Verified(DeviceRef device, boolean confirmedNow) implements VerificationOutcome {
+    record Verified(DeviceRef device, boolean confirmedNow, int wrongCodes) implements VerificationOutcome {
+
+        public Verified(DeviceRef device, boolean confirmedNow) {
+            this(device, confirmedNow, 0);
+        }
     }
 
     /**

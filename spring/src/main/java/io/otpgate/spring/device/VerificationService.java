@@ -17,6 +17,7 @@ import io.otpgate.core.ThrottleDecision;
 import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.AccountRepository.AccountState;
+import io.otpgate.spring.device.FailureMemory.Failures;
 
 /**
  * The one place where a second-factor code is verified. Everything else (the REST API, the admin panel) calls
@@ -28,6 +29,13 @@ import io.otpgate.spring.device.AccountRepository.AccountState;
  * counter, consumed recovery code, failure counts, confirmation, security event) is written before the
  * transaction commits. The writes are also conditional ({@code last_step < step}, {@code counter = read},
  * a delete that must hit one row), so a code is accepted at most once even without the lock.
+ *
+ * <p>Waits (issue 14): an attacker who holds the password must not gain new guesses from the owner's successes. So a
+ * code from an address the user has passed the factor from lately (familiar) waits on the familiar failures since the
+ * last success, which that success ends, as django-otp's throttle does; a code from anywhere else waits on every
+ * unfamiliar failure of the last {@code failure-memory} (30 days), doubling from the throttle factor, and on each
+ * device's throttle. A success forgives only its own address's failures of the last {@code forgive-within}: the
+ * owner's mistypes. What remains since the previous success is reported ({@link VerificationOutcome.Verified#wrongCodes}).
  */
 @Service
 public class VerificationService {
@@ -35,6 +43,7 @@ public class VerificationService {
     private final DeviceThrottling throttling;
     private final DeviceService devices;
     private final AccountRepository accounts;
+    private final FailureMemory memory;
     private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
     private final VerificationProperties properties;
@@ -43,11 +52,12 @@ public class VerificationService {
     private final Clock clock;
 
     VerificationService(DeviceThrottling throttling, DeviceService devices, AccountRepository accounts,
-            List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
+            FailureMemory memory, List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
             EnrolmentProperties enrolment, Clock clock) {
         this.throttling = throttling;
         this.devices = devices;
         this.accounts = accounts;
+        this.memory = memory;
         this.listeners = listeners;
         this.events = events;
         this.properties = properties;
@@ -74,7 +84,8 @@ public class VerificationService {
      * @param kinds the kinds of device to try
      * @param pending which unconfirmed TOTP or HOTP devices may be tried (and are confirmed by their first code);
      *     recovery codes waiting for a pending setup are never accepted
-     * @param clientAddress for the security log, or null
+     * @param clientAddress the client's address, or null (then always unfamiliar): which failures set the wait, and
+     *     for the security log
      */
     @Transactional
     public VerificationOutcome verify(long userId, String code, Set<DeviceKind> kinds, PendingSetups pending,
@@ -95,7 +106,8 @@ public class VerificationService {
             accounts.unlock(userId);
             throttling.clear(userId);
             events.record(SecurityEventKind.ACCOUNT_UNLOCKED, userId, null, clientAddress, "lock expired");
-            account = Optional.of(new AccountState(0, null));
+            account = Optional.of(new AccountState(0, null, account.get().lastVerifiedAt()));
+            memory.clear(userId);
         }
 
         List<VerifiableDevice> candidates = lockCandidates(userId, kinds, pending != PendingSetups.NONE);
@@ -106,20 +118,36 @@ public class VerificationService {
         if (candidates.isEmpty()) {
             return new VerificationOutcome.NoDevice();
         }
+
+        // Who may try now. From a familiar address (the user passed the factor from it lately), the failures of
+        // familiar addresses since the last success set the wait, as django-otp's throttle does. From anywhere else,
+        // the failures of unfamiliar addresses within the failure memory set it, and a success elsewhere does not
+        // forgive them; each device's own throttle applies too.
+        boolean familiar = memory.familiar(userId, clientAddress, now.minus(properties.familiarFor()));
+        Failures counted = counted(userId, account.get(), familiar, now);
+        Duration wait = remaining(counted.newest(), throttle.delayAfter(counted.count()), now);
+        Instant waitBegan = wait == null ? null : counted.newest();
         List<VerifiableDevice> allowed = new ArrayList<>(candidates.size());
-        Duration wait = null;
-        Instant waitBegan = null;
+        Duration deviceWait = null;
+        Instant deviceWaitBegan = null;
         for (VerifiableDevice candidate : candidates) {
-            ThrottleDecision decision = throttle.check(candidate.throttle(), now);
+            ThrottleDecision decision = familiar ? new ThrottleDecision.Allowed()
+                    : throttle.check(candidate.throttle(), now);
             if (decision instanceof ThrottleDecision.Delayed delayed) {
-                wait = wait == null || delayed.retryAfter().compareTo(wait) < 0 ? delayed.retryAfter() : wait;
+                deviceWait = deviceWait == null || delayed.retryAfter().compareTo(deviceWait) < 0
+                        ? delayed.retryAfter() : deviceWait;
                 Instant failure = candidate.throttle().lastFailure();
-                waitBegan = waitBegan == null || failure.isAfter(waitBegan) ? failure : waitBegan;
+                deviceWaitBegan = deviceWaitBegan == null || failure.isAfter(deviceWaitBegan) ? failure
+                        : deviceWaitBegan;
             } else {
                 allowed.add(candidate);
             }
         }
-        if (allowed.isEmpty()) {
+        if (allowed.isEmpty() && (wait == null || deviceWait.compareTo(wait) > 0)) {
+            wait = deviceWait;
+            waitBegan = deviceWaitBegan;
+        }
+        if (wait != null) {
             // One row per wait: an attacker retrying as fast as the server answers must not fill the log.
             events.recordOnceSince(waitBegan, SecurityEventKind.OTP_THROTTLED, userId,
                     candidates.get(0).ref().persistentId(), clientAddress, "retry after " + wait.toSeconds() + " s");
@@ -131,7 +159,27 @@ public class VerificationService {
                 return verified(userId, account.get(), candidate, now, clientAddress);
             }
         }
-        return rejected(userId, account.get(), allowed, now, clientAddress);
+        return rejected(userId, account.get(), allowed, familiar, counted.count(), now, clientAddress);
+    }
+
+    /** The failures that set the wait of an attempt from a familiar address, or from an unfamiliar one. */
+    private Failures counted(long userId, AccountState account, boolean familiar, Instant now) {
+        Instant memoryStart = now.minus(properties.failureMemory());
+        if (!familiar) {
+            return memory.since(userId, false, memoryStart);
+        }
+        Instant since = account.lastVerifiedAt() == null || account.lastVerifiedAt().isBefore(memoryStart)
+                ? memoryStart : account.lastVerifiedAt();
+        return memory.since(userId, true, since);
+    }
+
+    /** What is left at {@code now} of a wait that began at {@code began}, or null if none is. */
+    private static Duration remaining(Instant began, Duration wait, Instant now) {
+        if (began == null || wait.isZero()) {
+            return null;
+        }
+        Instant until = began.plus(wait);
+        return now.isBefore(until) ? Duration.between(now, until) : null;
     }
 
     private VerificationOutcome verified(long userId, AccountState account, VerifiableDevice candidate, Instant now,
@@ -145,28 +193,41 @@ public class VerificationService {
             events.record(SecurityEventKind.DEVICE_CONFIRMED, userId, ref.persistentId(), clientAddress,
                     codes > 0 ? "with its recovery codes" : null);
         }
-        if (account.failureCount() > 0) {
-            accounts.recordFailures(userId, 0, null);
-        }
+        // The owner's own mistypes just before: forgiven. Whatever is left since the last success was someone else.
+        memory.forgive(userId, clientAddress, now.minus(properties.forgiveWithin()));
+        int wrongCodes = memory.countSince(userId, account.lastVerifiedAt());
+        memory.verifiedFrom(userId, clientAddress, now);
+        accounts.recordSuccess(userId, now);
         events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
-        return new VerificationOutcome.Verified(ref, confirmedNow);
+        if (wrongCodes > 0) {
+            events.record(SecurityEventKind.WRONG_CODES_REPORTED, userId, null, clientAddress,
+                    wrongCodes + (wrongCodes == 1 ? " wrong code" : " wrong codes") + " since the last success");
+        }
+        return new VerificationOutcome.Verified(ref, confirmedNow, wrongCodes);
     }
 
-    private VerificationOutcome rejected(long userId, AccountState account, List<VerifiableDevice> tried, Instant now,
-            String clientAddress) {
-        Duration retryAfter = null;
+    private VerificationOutcome rejected(long userId, AccountState account, List<VerifiableDevice> tried,
+            boolean familiar, int counted, Instant now, String clientAddress) {
+        Duration retryAfter = throttle.delayAfter(counted + 1);
+        if (!familiar) {
+            Duration deviceDelay = null;
+            for (VerifiableDevice candidate : tried) {
+                Duration delay = throttle.delayAfter(candidate.throttle().failureCount() + 1);
+                deviceDelay = deviceDelay == null || delay.compareTo(deviceDelay) < 0 ? delay : deviceDelay;
+            }
+            retryAfter = deviceDelay.compareTo(retryAfter) > 0 ? deviceDelay : retryAfter;
+        }
         for (VerifiableDevice candidate : tried) {
             throttling.recordFailure(candidate.ref(), now);
-            Duration delay = throttle.delayAfter(candidate.throttle().failureCount() + 1);
-            retryAfter = retryAfter == null || delay.compareTo(retryAfter) < 0 ? delay : retryAfter;
         }
+        memory.record(userId, now, clientAddress, familiar, now.minus(properties.failureMemory()));
         int failures = account.failureCount() + 1;
         boolean lock = failures >= properties.accountFailureLimit();
         accounts.recordFailures(userId, failures, lock ? now : null);
         String devices = String.join(",", tried.stream().map(c -> c.ref().persistentId()).toList());
         events.record(SecurityEventKind.OTP_FAILED, userId, tried.size() == 1 ? devices : null, clientAddress,
                 "failure " + failures + " of " + properties.accountFailureLimit()
-                        + (tried.size() > 1 ? " on " + devices : ""));
+                        + (tried.size() > 1 ? " on " + devices : "") + (familiar ? "" : ", unfamiliar address"));
         if (lock) {
             events.record(SecurityEventKind.ACCOUNT_LOCKED, userId, null, clientAddress,
                     failures + " consecutive failures");
