@@ -37,8 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * With {@code --tokens}, each request carries {@code Authorization: Bearer} with the file's tokens (one a line) in
  * turn. It prints one line:
  * {@code RESULT requests=N seconds=S rate=R rps=A p50_ms= p90_ms= p99_ms= p999_ms= max_ms= non2xx= socket_errors=
- * late=} where {@code late} counts the requests sent more than 1 ms after their scheduled time (their connection was
- * still waiting for the previous answer, or this client was starved of CPU).
+ * late= sent=} where {@code late} counts the measured requests sent more than 1 ms after their scheduled time (their
+ * connection was still waiting for the previous answer, or this client was starved of CPU) and {@code sent} all the
+ * requests, the warm-up's included.
  */
 public final class OpenLoop {
 
@@ -160,6 +161,7 @@ public final class OpenLoop {
         long non2xx = 0;
         long errors = 0;
         long late = 0;
+        long sent = 0;
         String firstError = null;
         for (Connection c : all) {
             if (firstError == null && c.firstError != null) {
@@ -169,6 +171,7 @@ public final class OpenLoop {
             non2xx += c.non2xx;
             errors += c.errors;
             late += c.late;
+            sent += c.sent;
         }
         long[] latencies = new long[total];
         int at = 0;
@@ -182,9 +185,9 @@ public final class OpenLoop {
         }
         double seconds = durationNanos / 1e9;
         return String.format(Locale.ROOT, "RESULT requests=%d seconds=%.2f rate=%.0f rps=%.0f p50_ms=%.3f p90_ms=%.3f"
-                + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f non2xx=%d socket_errors=%d late=%d", total, seconds, rate,
-                total / seconds, millis(latencies, 0.50), millis(latencies, 0.90), millis(latencies, 0.99),
-                millis(latencies, 0.999), total == 0 ? 0 : latencies[total - 1] / 1e6, non2xx, errors, late);
+                + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f non2xx=%d socket_errors=%d late=%d sent=%d", total, seconds,
+                rate, total / seconds, millis(latencies, 0.50), millis(latencies, 0.90), millis(latencies, 0.99),
+                millis(latencies, 0.999), total == 0 ? 0 : latencies[total - 1] / 1e6, non2xx, errors, late, sent);
     }
 
     /** The q-quantile of sorted values, in milliseconds (nearest rank). */
@@ -207,6 +210,7 @@ public final class OpenLoop {
         private long non2xx;
         private long errors;
         private long late;
+        private long sent;
         private String firstError;
         private Socket socket;
         private InputStream in;
@@ -238,6 +242,7 @@ public final class OpenLoop {
                         late++;
                     }
                     int status = exchange(requests[next]);
+                    sent++;
                     long done = System.nanoTime();
                     next = (next + 1) % requests.length;
                     if (due < measureFrom) {
