@@ -27,13 +27,13 @@ public class FloorApplication {
     @RestController
     static class MeController {
 
-        // A benchmark user of bench.py as otpgate stores it after import-django (the same fields and lengths).
-        private static final Instant JOINED = Instant.parse("2026-12-06T18:00:00.123456Z");
+        // bench.py's first user as otpgate answers for it after import-django (a user without a Django profile).
+        private static final Instant JOINED = Instant.parse("2024-01-01T00:00:00Z");
 
         @GetMapping("/api/me")
         UserView me() {
-            ProfileFields profile = new ProfileFields(1, "bench-me-00000@example.invalid", "", "Bench", "Me", JOINED,
-                    JOINED, 0, 0, true);
+            ProfileFields profile = new ProfileFields(0, "bench-me-00000@example.invalid", "", "Bench", "Me", JOINED,
+                    JOINED, 0, 0, false);
             return new UserView(1, "bench-me-00000", "bench-me-00000@example.invalid", "Bench", "Me", profile,
                     List.of());
         }
