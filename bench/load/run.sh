@@ -270,7 +270,7 @@ open_run() {
   if [ "${rate:-0}" -lt 1 ]; then echo "no closed-loop /api/me rate of $db to halve: no open loop" >&2; return 1; fi
   log "$db: GET /api/me open loop at $rate requests/s: ${OPEN_WARMUP} s unrecorded, then ${OPEN_DURATION} s over" \
     "$OPEN_CONNECTIONS connections"
-  timed_run "$name" "$OPEN_CONNECTIONS" "$db_dir/open-$name.txt" "$server_java" -XX:+UseSerialGC -Xms64m -Xmx256m \
+  timed_run "$name" "$OPEN_CONNECTIONS" "$db_dir/$name.txt" "$server_java" -XX:+UseSerialGC -Xms64m -Xmx256m \
     -cp "$open_jar" io.otpgate.bench.load.OpenLoop --port "$port" --path /api/me --rate "$rate" \
     --duration "$OPEN_DURATION" --warmup "$OPEN_WARMUP" --connections "$OPEN_CONNECTIONS" --tokens "$tokens"
 }
@@ -342,7 +342,7 @@ measure() {
   for c in $CONNECTIONS; do
     wrk_run me "$c" "$DURATION" bearer_get.lua /api/me "$db_dir/me_tokens.txt" && record "GET /api/me" "$c"
   done
-  open_run me "$db_dir/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
+  open_run open-me "$db_dir/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
 
   log "$db: GET /api/totp/status: 5 s warm-up, then ${DURATION} s at each of -c ${CONNECTIONS}"
   wrk_run warmup-status 64 5 bearer_get.lua /api/totp/status "$db_dir/status_tokens.txt"
@@ -403,7 +403,7 @@ measure_floor() {
   for c in $CONNECTIONS; do
     wrk_run me "$c" "$DURATION" bearer_get.lua /api/me "$1/me_tokens.txt" && record "GET /api/me" "$c"
   done
-  open_run me "$1/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
+  open_run open-me "$1/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
   echo "db=floor rss_after=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))" >>"$servers"
   grep -E ' (ERROR|WARN) ' "$db_dir/server.log" | sed -E 's/^[^ ]+ +//; s/ [0-9]+ --- / /; s/\[[^]]*\] +//g' \
     | cut -c1-200 | sort | uniq -c | sort -rn >"$db_dir/server-warnings.txt" || true
@@ -538,7 +538,7 @@ printf "$row_format" "work" "H2" "PostgreSQL" "floor" "goal"
 printf "$row_format" "---" "---" "---" "---" "---"
 table_row "\`GET /api/me\` req/s, closed loop, best of -c ${CONNECTIONS// /,}" me ""
 table_row "\`GET /api/me\`: otpgate's rate as % of the floor's" me-floor ">= 80 %"
-table_row "\`GET /api/me\` open loop: fixed rate (half the capacity)" open-rate ""
+table_row "\`GET /api/me\` open loop: fixed rate (half its own capacity)" open-rate ""
 table_row "  p50 / p90 ms (from the scheduled send time)" open-p50 ""
 table_row "  p99 / p99.9 ms" open-p99 "p99 <= 5 ms"
 table_row "valid \`POST /api/totp/login\` /s (-c$LOGIN_CONNECTIONS)" login ">= 2000 on H2, >= 1500 on PostgreSQL"
@@ -553,14 +553,14 @@ printf "$row_format" "load average (1, 5, 15 min) before the run" "$load_before"
 printf "$row_format" "load average (1, 5, 15 min) after the run" "$load_after" "" "" ""
 if [ -n "$(best_me floor)" ]; then
   for db in $DATABASES; do
-    printf '  %s / floor at each -c:' "$db"
+    ratios=""
     for c in $CONNECTIONS; do
       grep -F "db=$db label=GET /api/me conns=$c " "$results" >/dev/null || continue
       a=$(field rps "$(grep -F "db=$db label=GET /api/me conns=$c " "$results")")
       b=$(field rps "$(grep -F "db=floor label=GET /api/me conns=$c " "$results")")
-      [ -z "$b" ] || printf ' -c%s: %s %%;' "$c" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f", 100 * a / b}')"
+      [ -z "$b" ] || ratios="$ratios${ratios:+, }-c$c $(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f", 100 * a / b}') %"
     done
-    echo
+    echo "  $db's GET /api/me rate as % of the floor's at each connection count: ${ratios:--}"
   done
 fi
 log "done"
