@@ -507,7 +507,7 @@ cell() {
       line=$(result "$1" "GET /api/me open loop")
       if [ -n "$line" ]; then
         case $2 in
-          open-rate) value="$(field rate "$line")/s" ;;
+          open-rate) value=$(field rate "$line") ;;
           open-p50) value=$(printf '%.2f / %.2f' "$(field p50_ms "$line")" "$(field p90_ms "$line")") ;;
           open-p99) value=$(printf '%.2f / %.2f' "$(field p99_ms "$line")" "$(field p999_ms "$line")") ;;
         esac
@@ -538,7 +538,7 @@ printf "$row_format" "work" "H2" "PostgreSQL" "floor" "goal"
 printf "$row_format" "---" "---" "---" "---" "---"
 table_row "\`GET /api/me\` req/s, closed loop, best of -c ${CONNECTIONS// /,}" me ""
 table_row "\`GET /api/me\`: otpgate's rate as % of the floor's" me-floor ">= 80 %"
-table_row "\`GET /api/me\` open loop: fixed rate (half its own capacity)" open-rate ""
+table_row "\`GET /api/me\` open loop at half its own capacity, req/s" open-rate ""
 table_row "  p50 / p90 ms (from the scheduled send time)" open-p50 ""
 table_row "  p99 / p99.9 ms" open-p99 "p99 <= 5 ms"
 table_row "valid \`POST /api/totp/login\` /s (-c$LOGIN_CONNECTIONS)" login ">= 2000 on H2, >= 1500 on PostgreSQL"
