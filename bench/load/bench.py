@@ -18,6 +18,8 @@ django-otp: RFC 6238, HMAC-SHA1, 6 digits, 30-s step, t0 = 0.
   refresh-tokens      refresh_tokens.txt: a new session's refresh token for each "me" user (POST /api/token).
   codes               login_pairs.txt: "index token code", one fresh valid pair per login user (the code of the
                       current step); the first --warm users' pairs go to login_warm_pairs.txt instead.
+  same-shape A B      checks that the JSON documents in files A (otpgate's GET /api/me) and B (the floor's) have the
+                      same fields, nested alike, with values of the same types, and prints both sizes.
 """
 import argparse
 import base64
@@ -244,6 +246,30 @@ def cmd_codes(args):
                             2 * STEP - time.time() % STEP))
 
 
+def shape(value):
+    """The fields of a JSON value, nested, with the type of each value."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value[:1]]
+    return type(value).__name__
+
+
+def cmd_same_shape(args):
+    sizes, shapes = [], []
+    for name in (args.otpgate, args.floor):
+        with open(name, "rb") as f:
+            raw = f.read()
+        sizes.append(len(raw))
+        try:
+            shapes.append(shape(json.loads(raw)))
+        except ValueError:
+            shapes.append("not JSON: %r" % raw[:80])
+    verdict = "the same fields and types" if shapes[0] == shapes[1] else "NOT THE SAME SHAPE (%s against %s)" % (
+        shapes[0], shapes[1])
+    print("GET /api/me: otpgate's answer %d bytes, the floor's %d bytes, %s" % (sizes[0], sizes[1], verdict))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", required=True)
@@ -257,11 +283,14 @@ def main():
     p.add_argument("--sample", type=int, default=16, help="login users who log in for real")
     p = sub.add_parser("refresh-tokens")
     p.add_argument("--workers", type=int, default=4)
+    p = sub.add_parser("same-shape")
+    p.add_argument("otpgate")
+    p.add_argument("floor")
     p = sub.add_parser("codes")
     p.add_argument("--warm", type=int, default=0, help="login users whose pairs go to the warm-up run")
     args = parser.parse_args()
     {"dump": cmd_dump, "tokens": cmd_tokens, "codes": cmd_codes,
-     "refresh-tokens": cmd_refresh_tokens}[args.command](args)
+     "refresh-tokens": cmd_refresh_tokens, "same-shape": cmd_same_shape}[args.command](args)
 
 
 if __name__ == "__main__":
