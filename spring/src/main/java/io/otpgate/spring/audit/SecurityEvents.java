@@ -37,6 +37,8 @@ public class SecurityEvents {
     private final Clock clock;
     private final ObjectProvider<MeterRegistry> meters;
     private final ObjectProvider<SecurityEventListener> listeners;
+    /** Resolved on the first event (not in the constructor: a listener may need beans that need this one). */
+    private volatile List<SecurityEventListener> resolvedListeners;
     private final Map<SecurityEventKind, Counter> counters = new ConcurrentHashMap<>();
 
     SecurityEvents(JdbcClient jdbc, Clock clock, ObjectProvider<MeterRegistry> meters,
@@ -84,8 +86,12 @@ public class SecurityEvents {
         log.info("{} user={} device={} client={} {}", kind, userId, device, clientAddress,
                 shortDetail == null ? "" : shortDetail);
         if (userId != null) {
-            listeners.orderedStream()
-                    .forEach(listener -> listener.recorded(kind, userId, device, clientAddress, shortDetail, now));
+            List<SecurityEventListener> told = resolvedListeners;
+            if (told == null) {
+                told = listeners.orderedStream().toList();
+                resolvedListeners = told;
+            }
+            told.forEach(listener -> listener.recorded(kind, userId, device, clientAddress, shortDetail, now));
         }
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // Counted once the event is committed, so the counters agree with the log.
