@@ -30,15 +30,23 @@ public class SecurityEvents {
     private static final Logger log = LoggerFactory.getLogger("otpgate.security");
     private static final int MAX_DETAIL = 255;
 
+    /** The detail of {@link SecurityEventKind#DEVICE_REMOVED} when the user's last confirmed device went: 2FA off. */
+    public static final String NO_CONFIRMED_DEVICE_LEFT = "no confirmed device left";
+
     private final JdbcClient jdbc;
     private final Clock clock;
     private final ObjectProvider<MeterRegistry> meters;
+    private final ObjectProvider<SecurityEventListener> listeners;
+    /** Resolved on the first event (not in the constructor: a listener may need beans that need this one). */
+    private volatile List<SecurityEventListener> resolvedListeners;
     private final Map<SecurityEventKind, Counter> counters = new ConcurrentHashMap<>();
 
-    SecurityEvents(JdbcClient jdbc, Clock clock, ObjectProvider<MeterRegistry> meters) {
+    SecurityEvents(JdbcClient jdbc, Clock clock, ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<SecurityEventListener> listeners) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.meters = meters;
+        this.listeners = listeners;
     }
 
     /**
@@ -59,7 +67,7 @@ public class SecurityEvents {
     }
 
     /**
-     * Records an event now.
+     * Records an event now, and tells each {@link SecurityEventListener} of it (for a known user).
      *
      * @param userId the user, or null
      * @param device the device's persistent id, or null
@@ -77,6 +85,14 @@ public class SecurityEvents {
                 .update();
         log.info("{} user={} device={} client={} {}", kind, userId, device, clientAddress,
                 shortDetail == null ? "" : shortDetail);
+        if (userId != null) {
+            List<SecurityEventListener> told = resolvedListeners;
+            if (told == null) {
+                told = listeners.orderedStream().toList();
+                resolvedListeners = told;
+            }
+            told.forEach(listener -> listener.recorded(kind, userId, device, clientAddress, shortDetail, now));
+        }
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // Counted once the event is committed, so the counters agree with the log.
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

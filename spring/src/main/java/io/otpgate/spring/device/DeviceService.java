@@ -149,6 +149,7 @@ public class DeviceService {
         if (accounts.lock(userId).isEmpty()) {
             throw OtpgateException.notFound("no user with id " + userId);
         }
+        boolean had = hasConfirmedDevice(userId);
         boolean removed = plugins(EnumSet.of(device.kind())).stream()
                 .anyMatch(plugin -> plugin.delete(userId, device.id()));
         if (!removed) {
@@ -157,8 +158,9 @@ public class DeviceService {
         boolean left = hasConfirmedDevice(userId);
         Instant now = clock.instant();
         listeners.forEach(listener -> listener.secondFactorChanged(userId, left, now));
+        // Only the removal that turns the second factor off says so (a pending setup's removal does not).
         events.record(SecurityEventKind.DEVICE_REMOVED, userId, device.persistentId(), clientAddress,
-                left ? null : "no confirmed device left");
+                had && !left ? SecurityEvents.NO_CONFIRMED_DEVICE_LEFT : null);
     }
 
     /**

@@ -15,6 +15,7 @@ import org.springframework.mock.web.MockHttpSession;
 import org.springframework.test.web.servlet.MockMvc;
 
 import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.notify.Notifications;
 
 /** {@code otpgate.enabled=false}: no otpgate bean, no page, and the application as it was (admins not sent to enrol). */
 @SpringBootTest(properties = "otpgate.enabled=false")
@@ -27,6 +28,7 @@ class DisabledTest {
     @Test
     void disabledThenNothingOfOtpgate() throws Exception {
         assertThat(context.getBeanNamesForType(VerificationService.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(Notifications.class)).isEmpty();
         MockHttpSession admin = (MockHttpSession) mvc.perform(post("/login").with(csrf()).param("username", "admin")
                 .param("password", "admin-password")).andReturn().getRequest().getSession();
 
