@@ -31,6 +31,7 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
+import io.otpgate.server.system.JsonOnlyFilter;
 import io.otpgate.server.system.Problems;
 import io.otpgate.server.system.RequestBodyLimitFilter;
 import jakarta.servlet.DispatcherType;
@@ -136,6 +137,15 @@ class ApiSecurityConfiguration {
                 plain.handle(request, response, e);
             }
         };
+    }
+
+    /** First of all: a body that is not JSON is refused before any filter or parser reads it. */
+    @Bean
+    FilterRegistrationBean<JsonOnlyFilter> jsonOnly() {
+        FilterRegistrationBean<JsonOnlyFilter> registration = new FilterRegistrationBean<>(new JsonOnlyFilter());
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+        return registration;
     }
 
     @Bean
