@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenResolv
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.Http403ForbiddenEntryPoint;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.firewall.HttpStatusRequestRejectedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
@@ -32,6 +33,8 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import io.otpgate.server.system.JsonOnlyFilter;
+import io.otpgate.server.system.MetricsAccess;
+import io.otpgate.server.system.MetricsProperties;
 import io.otpgate.server.system.Problems;
 import io.otpgate.server.system.RequestBodyLimitFilter;
 import jakarta.servlet.DispatcherType;
@@ -95,17 +98,26 @@ class ApiSecurityConfiguration {
         return http.build();
     }
 
-    /** Everything else (after the API and the admin panel): health, metrics, the API's documentation and the public keys are open; nothing more. */
+    /**
+     * Everything else (after the API and the admin panel): health, the API's documentation and the public keys are
+     * open; the metrics need {@code otpgate.metrics.token}; nothing more.
+     */
     @Bean
     @Order(3)
-    SecurityFilterChain otherSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain otherSecurity(HttpSecurity http, MetricsProperties metrics) throws Exception {
+        RequestMatcher prometheus = PathPatternRequestMatcher.pathPattern("/actuator/prometheus");
+        AuthenticationEntryPoint metricsUnauthorized = MetricsAccess.unauthorized();
+        AuthenticationEntryPoint forbidden = new Http403ForbiddenEntryPoint();
         http.authorizeHttpRequests(a -> a
                 .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                .requestMatchers(prometheus).access(new MetricsAccess(metrics))
+                .requestMatchers("/actuator/health", "/actuator/health/**",
                         "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html",
                         "/.well-known/jwks.json")
                 .permitAll()
                 .anyRequest().denyAll())
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, cause) -> (prometheus
+                        .matches(request) ? metricsUnauthorized : forbidden).commence(request, response, cause)))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         return http.build();

@@ -47,6 +47,7 @@ class ApiOperationsTest {
     static Path dataDir;
 
     private static final String PASSWORD = "correct horse battery";
+    private static final String METRICS_TOKEN = "metrics-token-for-this-test-only-0123456789";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort int port;
@@ -58,6 +59,7 @@ class ApiOperationsTest {
     static void properties(DynamicPropertyRegistry registry) {
         TestDatabases.h2(registry);
         registry.add("otpgate.data-dir", dataDir::toString);
+        registry.add("otpgate.metrics.token", () -> METRICS_TOKEN);
     }
 
     @Test
@@ -77,6 +79,23 @@ class ApiOperationsTest {
         assertThat(send("GET", URI.create(location).getPath(), null, null).body()).contains("swagger-ui");
     }
 
+    /** The metrics are for the operator: refused without the metrics token; health stays open. */
+    @Test
+    void prometheusWhenNoOrWrongTokenThenRefusedAndHealthStaysOpen() throws Exception {
+        for (String bearer : new String[] { null, "wrong", METRICS_TOKEN + "x", METRICS_TOKEN.substring(1) }) {
+            HttpResponse<String> metrics = send("GET", "/actuator/prometheus", bearer, null);
+
+            assertThat(metrics.statusCode()).as("token %s", bearer).isEqualTo(401);
+            assertThat(metrics.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"metrics\"");
+            assertThat(metrics.body()).doesNotContain("otpgate_security_events_total", "jvm_info");
+        }
+        assertThat(send("GET", "/actuator/env", METRICS_TOKEN, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> health = send("GET", "/actuator/health", null, null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+        assertThat(send("GET", "/actuator/prometheus", METRICS_TOKEN, null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void whenTheFlowRunsThenCountersCountAndNoLogHoldsASecret(CapturedOutput output) throws Exception {
         User user = users.create(NewUser.named("ops" + System.nanoTime()), PASSWORD);
@@ -93,7 +112,7 @@ class ApiOperationsTest {
                 .body());
         assertThat(send("GET", "/api/me", verified.get("access").stringValue(), null).statusCode()).isEqualTo(200);
 
-        String metrics = send("GET", "/actuator/prometheus", null, null).body();
+        String metrics = send("GET", "/actuator/prometheus", METRICS_TOKEN, null).body();
         assertThat(metrics).containsPattern("otpgate_security_events_total\\{[^}]*kind=\"LOGIN_FAILED\"[^}]*\\} [1-9]")
                 .containsPattern("otpgate_security_events_total\\{[^}]*kind=\"OTP_VERIFIED\"[^}]*\\} [1-9]");
 
@@ -122,7 +141,7 @@ class ApiOperationsTest {
     }
 
     private HttpResponse<String> send(String method, String path, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -133,5 +152,9 @@ class ApiOperationsTest {
             request.header("Authorization", "Bearer " + bearer);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + port;
     }
 }
