@@ -57,9 +57,13 @@ class ApiSecurityConfiguration {
     /** Largest API request body. */
     static final long MAX_BODY = 64 * 1024;
 
-    /** The endpoints that need no token: they are open, and a bearer header sent to them is ignored. */
+    /**
+     * The endpoints that need no token: they are open, and a bearer header sent to them is ignored. Swagger UI (its
+     * page and assets, served by springdoc under {@code /api/swagger-ui/}) is read-only documentation.
+     */
     private static final RequestMatcher PUBLIC = new OrRequestMatcher(Stream.of("/api/token", "/api/token/refresh",
-            "/api/token/blacklist", "/api/docs", "/api/docs/**").map(PathPatternRequestMatcher::pathPattern).toList());
+            "/api/token/blacklist", "/api/docs", "/api/docs/**", "/api/swagger-ui/**")
+            .map(PathPatternRequestMatcher::pathPattern).toList());
 
     private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
         "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete" };
