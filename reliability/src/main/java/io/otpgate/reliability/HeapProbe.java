@@ -86,13 +86,16 @@ public final class HeapProbe {
     /**
      * Reads the server's memory; forces a full GC in it.
      *
+     * @param metricsToken the server's {@code otpgate.metrics.token}, for its Prometheus page
+     *
      * @throws IllegalStateException if jcmd fails or prints no total
      */
-    public Reading read(long pid, URI server) {
+    public Reading read(long pid, URI server, String metricsToken) {
         long started = System.nanoTime();
         String histogram = jcmd(pid, "GC.class_histogram");
         long gcNanos = System.nanoTime() - started;
-        return new Reading(liveBytes(histogram), argon2Bytes(histogram), committedHeap(server), rss(pid), gcNanos);
+        return new Reading(liveBytes(histogram), argon2Bytes(histogram), committedHeap(server, metricsToken),
+                rss(pid), gcNanos);
     }
 
     /**
@@ -132,10 +135,11 @@ public final class HeapProbe {
     }
 
     /** The sum of the heap pools' committed bytes from the server's Prometheus page; -1 if unavailable. */
-    long committedHeap(URI server) {
+    long committedHeap(URI server, String metricsToken) {
         try {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(server.resolve("/actuator/prometheus"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + metricsToken).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 return -1;
             }

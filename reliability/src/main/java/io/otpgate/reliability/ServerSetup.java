@@ -31,8 +31,9 @@ import io.otpgate.postgres.ThrowawayPostgres;
 /**
  * What every server process of a run shares: the server jar, the JDK that runs it, the database (PostgreSQL, or the
  * embedded H2 in one data directory), one key ring that seals secrets at rest ({@code OTPGATE_SECRETS_KEYS}), one
- * token signing key ({@code otpgate.token.secret}), and extra properties. Both keys are random, made here, and
- * reach the processes through their environment, never their command line. Each process gets a directory of its
+ * token signing key ({@code otpgate.token.secret}), one metrics token ({@code otpgate.metrics.token}), and extra
+ * properties. The keys and the token are random, made here, and reach the processes through their environment, never
+ * their command line. Each process gets a directory of its
  * own under the run's work directory (its Tomcat access log; on H2 the database is shared) and a log file
  * {@code WORK/NAME.log}.
  *
@@ -71,6 +72,7 @@ public final class ServerSetup {
     private final Path h2Directory;
     private final byte[] secretsKey = randomBytes(32);
     private final byte[] tokenSecret = randomBytes(32);
+    private final String metricsToken = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final Path jar;
@@ -155,6 +157,11 @@ public final class ServerSetup {
         return tokenSecret.clone();
     }
 
+    /** The bearer token every server's {@code /actuator/prometheus} asks for ({@code otpgate.metrics.token}). */
+    public String metricsToken() {
+        return metricsToken;
+    }
+
     /** The AES-256 key (id 1) that seals secrets at rest (a copy: for checks that it appears nowhere). */
     public byte[] secretsKey() {
         return secretsKey.clone();
@@ -214,6 +221,7 @@ public final class ServerSetup {
         environment.keySet().removeIf(key -> key.startsWith("OTPGATE_") || key.startsWith("SPRING_"));
         environment.put("OTPGATE_SECRETS_KEYS", "1:" + Base64.getEncoder().encodeToString(secretsKey));
         environment.put("OTPGATE_TOKEN_SECRET", Base64.getEncoder().encodeToString(tokenSecret));
+        environment.put("OTPGATE_METRICS_TOKEN", metricsToken);
         if (database != null) {
             environment.put("SPRING_DATASOURCE_URL", database.jdbcUrl());
             environment.put("SPRING_DATASOURCE_USERNAME", database.username());

@@ -306,7 +306,7 @@ public final class Soak implements Scenario {
     }
 
     private static void sampleHeap(HeapProbe probe, Run run, long elapsedNanos, PrintStream out) {
-        HeapProbe.Reading reading = probe.read(run.server.pid(), run.server.baseUri());
+        HeapProbe.Reading reading = probe.read(run.server.pid(), run.server.baseUri(), run.setup.metricsToken());
         H2Cache h2Cache = H2Cache.read(run.setup);
         run.heap.add(new HeapSample(elapsedNanos, reading, h2Cache));
         out.println(label(run) + " " + clock(elapsedNanos) + " heap after full GC " + mb(reading.heapWithoutHashes())

@@ -56,7 +56,7 @@ class ApiErrors {
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "request body must be application/json", request);
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, JsonOnlyFilter.NOT_JSON, request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)

@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.web.BearerTokenResolv
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.Http403ForbiddenEntryPoint;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.firewall.HttpStatusRequestRejectedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
@@ -31,6 +32,9 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
+import io.otpgate.server.system.JsonOnlyFilter;
+import io.otpgate.server.system.MetricsAccess;
+import io.otpgate.server.system.MetricsProperties;
 import io.otpgate.server.system.Problems;
 import io.otpgate.server.system.RequestBodyLimitFilter;
 import jakarta.servlet.DispatcherType;
@@ -53,9 +57,13 @@ class ApiSecurityConfiguration {
     /** Largest API request body. */
     static final long MAX_BODY = 64 * 1024;
 
-    /** The endpoints that need no token: they are open, and a bearer header sent to them is ignored. */
+    /**
+     * The endpoints that need no token: they are open, and a bearer header sent to them is ignored. Swagger UI (its
+     * page and assets, served by springdoc under {@code /api/swagger-ui/}) is read-only documentation.
+     */
     private static final RequestMatcher PUBLIC = new OrRequestMatcher(Stream.of("/api/token", "/api/token/refresh",
-            "/api/token/blacklist", "/api/docs", "/api/docs/**").map(PathPatternRequestMatcher::pathPattern).toList());
+            "/api/token/blacklist", "/api/docs", "/api/docs/**", "/api/swagger-ui/**")
+            .map(PathPatternRequestMatcher::pathPattern).toList());
 
     private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
         "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete" };
@@ -94,17 +102,26 @@ class ApiSecurityConfiguration {
         return http.build();
     }
 
-    /** Everything else (after the API and the admin panel): health, metrics, the API's documentation and the public keys are open; nothing more. */
+    /**
+     * Everything else (after the API and the admin panel): health, the API's documentation and the public keys are
+     * open; the metrics need {@code otpgate.metrics.token}; nothing more.
+     */
     @Bean
     @Order(3)
-    SecurityFilterChain otherSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain otherSecurity(HttpSecurity http, MetricsProperties metrics) throws Exception {
+        RequestMatcher prometheus = PathPatternRequestMatcher.pathPattern("/actuator/prometheus");
+        AuthenticationEntryPoint metricsUnauthorized = MetricsAccess.unauthorized();
+        AuthenticationEntryPoint forbidden = new Http403ForbiddenEntryPoint();
         http.authorizeHttpRequests(a -> a
                 .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+                .requestMatchers(prometheus).access(new MetricsAccess(metrics))
+                .requestMatchers("/actuator/health", "/actuator/health/**",
                         "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html",
                         "/.well-known/jwks.json")
                 .permitAll()
                 .anyRequest().denyAll())
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, cause) -> (prometheus
+                        .matches(request) ? metricsUnauthorized : forbidden).commence(request, response, cause)))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
         return http.build();
@@ -136,6 +153,15 @@ class ApiSecurityConfiguration {
                 plain.handle(request, response, e);
             }
         };
+    }
+
+    /** First of all: a body that is not JSON is refused before any filter or parser reads it. */
+    @Bean
+    FilterRegistrationBean<JsonOnlyFilter> jsonOnly() {
+        FilterRegistrationBean<JsonOnlyFilter> registration = new FilterRegistrationBean<>(new JsonOnlyFilter());
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 5);
+        return registration;
     }
 
     @Bean

@@ -10,12 +10,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -24,6 +29,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.otpgate.browser.Chromium;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
@@ -47,6 +53,7 @@ class ApiOperationsTest {
     static Path dataDir;
 
     private static final String PASSWORD = "correct horse battery";
+    private static final String METRICS_TOKEN = "metrics-token-for-this-test-only-0123456789";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort int port;
@@ -58,6 +65,7 @@ class ApiOperationsTest {
     static void properties(DynamicPropertyRegistry registry) {
         TestDatabases.h2(registry);
         registry.add("otpgate.data-dir", dataDir::toString);
+        registry.add("otpgate.metrics.token", () -> METRICS_TOKEN);
     }
 
     @Test
@@ -71,10 +79,73 @@ class ApiOperationsTest {
                 "/api/totp/recovery_code/login", "/api/totp/delete", "/api/totp/status", "/api/me", "/api/profile",
                 "/api/oauth_profiles", "/api/oauth_profiles/{id}");
         assertThat(docs.body()).contains("\"bearerFormat\":\"JWT\"");
-        HttpResponse<String> ui = send("GET", "/api/docs", null, null);
-        assertThat(ui.statusCode()).isEqualTo(302);
-        String location = ui.headers().firstValue("Location").orElseThrow();
-        assertThat(send("GET", URI.create(location).getPath(), null, null).body()).contains("swagger-ui");
+    }
+
+    /**
+     * Swagger UI opens without a token (read-only documentation), and everything its page loads comes from this
+     * server: no CDN.
+     */
+    @Test
+    void swaggerUiWhenOpenedWithoutTokenThenPageAssetsAndDescriptionLoadFromThisServer() throws Exception {
+        HttpResponse<String> docs = send("GET", "/api/docs", null, null);
+        assertThat(docs.statusCode()).isEqualTo(302);
+        URI page = URI.create(base() + "/api/docs").resolve(docs.headers().firstValue("Location").orElseThrow());
+        assertThat(page.getPath()).isEqualTo("/api/swagger-ui/index.html");
+
+        HttpResponse<String> html = send("GET", page.getPath(), null, null);
+        assertThat(html.statusCode()).as(html.body()).isEqualTo(200);
+        assertThat(html.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("text/html"));
+        List<String> assets = java.util.regex.Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(html.body())
+                .results().map(m -> m.group(1)).toList();
+        assertThat(assets).isNotEmpty().allSatisfy(asset -> assertThat(page.resolve(asset).getAuthority())
+                .as("%s is served by this server", asset).isEqualTo("127.0.0.1:" + port));
+        assertThat(assets).anyMatch(a -> a.endsWith(".js"));
+        for (String asset : assets) {
+            assertThat(send("GET", page.resolve(asset).getPath(), null, null).statusCode()).as(asset).isEqualTo(200);
+        }
+        HttpResponse<String> config = send("GET", "/v3/api-docs/swagger-config", null, null);
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        String url = JSON.readTree(config.body()).path("url").stringValue();
+        assertThat(url).isEqualTo("/v3/api-docs");
+        assertThat(send("GET", url, null, null).statusCode()).isEqualTo(200);
+    }
+
+    /** In a real browser: Swagger UI lists the API's endpoints, and the browser fetched nothing from elsewhere. */
+    @Test
+    void swaggerUiWhenOpenedInChromiumThenListsEndpointsAndLoadsNothingFromElsewhere() throws Exception {
+        try (Chromium chromium = Chromium.start()) {
+            WebDriver driver = chromium.driver();
+            driver.get(base() + "/api/docs");
+
+            new WebDriverWait(driver, Duration.ofSeconds(20))
+                    .until(d -> !d.findElements(By.cssSelector(".opblock-summary-path")).isEmpty());
+            List<String> paths = driver.findElements(By.cssSelector(".opblock-summary-path")).stream()
+                    .map(e -> e.getAttribute("data-path")).toList();
+            assertThat(paths).contains("/api/token", "/api/totp/login", "/api/me");
+            chromium.screenshot("swagger-ui");
+            Object loaded = ((JavascriptExecutor) driver).executeScript(
+                    "return performance.getEntriesByType('resource').map(e => e.name)");
+            assertThat((List<?>) loaded).isNotEmpty()
+                    .allSatisfy(url -> assertThat(url.toString()).startsWith(base() + "/"));
+        }
+    }
+
+    /** The metrics are for the operator: refused without the metrics token; health stays open. */
+    @Test
+    void prometheusWhenNoOrWrongTokenThenRefusedAndHealthStaysOpen() throws Exception {
+        for (String bearer : new String[] { null, "wrong", METRICS_TOKEN + "x", METRICS_TOKEN.substring(1) }) {
+            HttpResponse<String> metrics = send("GET", "/actuator/prometheus", bearer, null);
+
+            assertThat(metrics.statusCode()).as("token %s", bearer).isEqualTo(401);
+            assertThat(metrics.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"metrics\"");
+            assertThat(metrics.body()).doesNotContain("otpgate_security_events_total", "jvm_info");
+        }
+        assertThat(send("GET", "/actuator/env", METRICS_TOKEN, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> health = send("GET", "/actuator/health", null, null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+        assertThat(send("GET", "/actuator/prometheus", METRICS_TOKEN, null).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -93,7 +164,7 @@ class ApiOperationsTest {
                 .body());
         assertThat(send("GET", "/api/me", verified.get("access").stringValue(), null).statusCode()).isEqualTo(200);
 
-        String metrics = send("GET", "/actuator/prometheus", null, null).body();
+        String metrics = send("GET", "/actuator/prometheus", METRICS_TOKEN, null).body();
         assertThat(metrics).containsPattern("otpgate_security_events_total\\{[^}]*kind=\"LOGIN_FAILED\"[^}]*\\} [1-9]")
                 .containsPattern("otpgate_security_events_total\\{[^}]*kind=\"OTP_VERIFIED\"[^}]*\\} [1-9]");
 
@@ -122,7 +193,7 @@ class ApiOperationsTest {
     }
 
     private HttpResponse<String> send(String method, String path, String bearer, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -133,5 +204,9 @@ class ApiOperationsTest {
             request.header("Authorization", "Bearer " + bearer);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + port;
     }
 }

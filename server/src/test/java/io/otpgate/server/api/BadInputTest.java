@@ -412,6 +412,28 @@ class BadInputTest extends ApiTestBase {
         assertThat(state()).isEqualTo(before);
     }
 
+    /**
+     * Multipart and other non-JSON bodies are refused with 415 before anything else looks at the request (before
+     * authentication too: a multipart request without a token is a 415, not a 401), so no parser ever reads them.
+     * NonJsonBodiesOnTomcatTest sends the same to a real Tomcat.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "POST /api/token", "POST /api/token/refresh", "POST /api/totp/login",
+        "POST /api/totp/recovery_code/login", "PATCH /api/profile", "POST /api/oauth_profiles", "GET /api/me",
+        "DELETE /api/totp/delete" })
+    void whenMultipartThenUnsupportedMediaTypeBeforeAuthenticationAndNothingChanged(String endpoint)
+            throws Exception {
+        String[] methodAndPath = endpoint.split(" ");
+        State before = state();
+        for (String type : List.of("multipart/form-data", "multipart/form-data; boundary=x", "multipart/mixed")) {
+            Bad bad = new Bad(type + " to " + endpoint, type, "--x\r\nContent-Disposition: form-data; name=\"a\""
+                    + "\r\n\r\nb\r\n--x--\r\n", 415, "request body must be application/json");
+
+            assertRefused(sendRaw(HttpMethod.valueOf(methodAndPath[0]), methodAndPath[1], null, bad, Map.of()), bad);
+        }
+        assertThat(state()).isEqualTo(before);
+    }
+
     /** Found by ApiBodiesFuzzTest: the firewall's 400 had no body under MockMvc, and Boot's other shape in Tomcat. */
     @ParameterizedTest
     @ValueSource(strings = { "/api/me;x", "/api//me", "/api/oauth_profiles/1%3Bx", "/api/oauth_profiles/1%252F",
@@ -430,16 +452,17 @@ class BadInputTest extends ApiTestBase {
     /**
      * Found by ApiBodiesFuzzTest: the firewall checks header values and parameter names when MVC reads them, and its
      * exception became a 500 (a C1 control character, which Tomcat passes on, in Content-Type; a NUL in a form
-     * field's name).
+     * field's name). Neither is JSON, so both are now refused with 415 before the firewall or a form parser reads
+     * them.
      */
     @Test
-    void whenHeaderOrParameterRefusedByFirewallThenProblemJsonAndNothingChanged() throws Exception {
+    void whenHeaderOrParameterTheFirewallRefusesThenProblemJsonAndNothingChanged() throws Exception {
         Enrolled enrolled = enrol();
         State before = state();
         Bad header = new Bad("a C1 control character in Content-Type", "application/json\u0085",
-                "{\"refresh\":\"${refresh}\"}", 400, "the request has a header or parameter that is not allowed");
+                "{\"refresh\":\"${refresh}\"}", 415, "request body must be application/json");
         Bad parameter = new Bad("a NUL in a form field's name", MediaType.APPLICATION_FORM_URLENCODED_VALUE,
-                "a%00b=1", 400, "the request has a header or parameter that is not allowed");
+                "a%00b=1", 415, "request body must be application/json");
 
         Map<String, String> values = Map.of("refresh", enrolled.verified().refresh());
         String bearer = enrolled.passwordOnly().access();
