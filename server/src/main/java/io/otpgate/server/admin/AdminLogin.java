@@ -33,7 +33,10 @@ public class AdminLogin {
     }
 
     /** Logged in: both factors checked. */
-    public record Success(AdminPrincipal principal) implements Result {
+    /**
+     * @param wrongCodes wrong codes tried since the user's previous success (someone else knows the password)
+     */
+    public record Success(AdminPrincipal principal, int wrongCodes) implements Result {
     }
 
     /**
@@ -93,7 +96,8 @@ public class AdminLogin {
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             users.loggedIn(checked.get(), clientAddress);
-            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()));
+            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()),
+                    verified.wrongCodes());
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {
             return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,

@@ -18,6 +18,7 @@ import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -64,11 +65,14 @@ class AdminLoginController {
     @PostMapping(AdminPaths.LOGIN)
     String login(@RequestParam(defaultValue = "") String username, @RequestParam(defaultValue = "") String password,
             @RequestParam(defaultValue = "") String code, HttpServletRequest request, HttpServletResponse response,
-            Model model) {
+            Model model, RedirectAttributes redirect) {
         AdminLogin.Result result = username.length() > MAX_FIELD || password.length() > MAX_FIELD
                 || code.length() > MAX_FIELD ? AdminLogin.refused() : login.login(username, password, code, request.getRemoteAddr());
         if (result instanceof AdminLogin.Success success) {
             startSession(success.principal(), request, response);
+            if (success.wrongCodes() > 0) {
+                redirect.addFlashAttribute("notice", wrongCodes(success.wrongCodes()));
+            }
             return "redirect:" + AdminPaths.ROOT;
         }
         AdminLogin.Refused refused = (AdminLogin.Refused) result;
@@ -120,5 +124,11 @@ class AdminLoginController {
         context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(principal, null, authorities));
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
+    }
+
+    /** The line that tells a user someone else tried codes after their password. */
+    static String wrongCodes(int count) {
+        return (count == 1 ? "1 wrong code was" : count + " wrong codes were") + " tried on your account since your "
+                + "last login, after your password. If that was not you, change your password now.";
     }
 }

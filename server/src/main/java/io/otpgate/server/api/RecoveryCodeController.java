@@ -58,7 +58,7 @@ class RecoveryCodeController {
     }
 
     @PostMapping("/login")
-    Map<String, String> login(@AuthenticationPrincipal ApiPrincipal me,
+    Map<String, Object> login(@AuthenticationPrincipal ApiPrincipal me,
             @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
         String code = recoveryCode(JsonBodies.requiredText(JsonBodies.object(body), "token", 100));
         SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.STATIC),

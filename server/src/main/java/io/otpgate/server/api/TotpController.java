@@ -73,7 +73,7 @@ class TotpController {
 
     /** Verifies a TOTP (or HOTP) code: confirms a pending setup, or proves the second factor of a session. */
     @PostMapping("/login")
-    Map<String, String> login(@AuthenticationPrincipal ApiPrincipal me,
+    Map<String, Object> login(@AuthenticationPrincipal ApiPrincipal me,
             @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
         String code = oneTimeCode(JsonBodies.requiredText(JsonBodies.object(body), "token", 64));
         SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP),

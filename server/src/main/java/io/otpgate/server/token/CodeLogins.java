@@ -13,19 +13,25 @@ public final class CodeLogins {
     private CodeLogins() {
     }
 
+    /** The field of a second-factor login's answer that counts the wrong codes since the previous success. */
+    public static final String WRONG_CODES = "wrong_codes_since_last_login";
+
     /**
-     * The tokens of an accepted code.
+     * The tokens of an accepted code, and {@value #WRONG_CODES}: how many wrong codes were tried since the user's
+     * previous success (not the user's own mistypes just before this one), for the client to tell the user that
+     * someone else knows their password.
      *
      * @param wrongCode the message for a wrong or used code (seed 004's words for each endpoint)
      * @param noDevice the message when the user has no device to check the code against
      * @param clock to say how long an account lock lasts
      * @throws ApiRefusal 400 for a wrong code or no device, 429 (with {@code Retry-After}) when throttled or locked
      */
-    public static Map<String, String> answer(SecondFactorSessions.CodeLogin login, String wrongCode, String noDevice,
+    public static Map<String, Object> answer(SecondFactorSessions.CodeLogin login, String wrongCode, String noDevice,
             Clock clock) {
         VerificationOutcome outcome = login.outcome();
-        if (outcome instanceof VerificationOutcome.Verified) {
-            return answer(login.tokens());
+        if (outcome instanceof VerificationOutcome.Verified verified) {
+            return Map.of("access", login.tokens().access(), "refresh", login.tokens().refresh(), WRONG_CODES,
+                    verified.wrongCodes());
         }
         if (outcome instanceof VerificationOutcome.Throttled throttled) {
             throw ApiRefusal.tooManyAttempts("Too many failed attempts: try again in "

@@ -62,6 +62,24 @@ class AdminLoginTest extends AdminTestBase {
         assertThat(login.location()).isEqualTo("/admin/");
     }
 
+    /** Wrong codes after the right password since the last login are told on the first page, once. */
+    @Test
+    void loginAfterWrongCodesSinceTheLastOneThenTheHomePageSaysHowMany() throws Exception {
+        logInStaff();
+        nextStep();
+        assertThat(post("/admin/login", null, "username", staff.username(), "password", PASSWORD, "code",
+                "000000".equals(code(staffSecret)) ? "111111" : "000000").status()).isEqualTo(401);
+        clock.advance(java.time.Duration.ofMinutes(20));
+        nextStep();
+
+        MockHttpSession session = logInStaff();
+
+        Page home = get("/admin/", session);
+        assertThat(home.html().select("p.notice").text())
+                .startsWith("1 wrong code was tried on your account since your last login");
+        assertThat(get("/admin/", session).html().select("p.notice")).as("told once").isEmpty();
+    }
+
     @Test
     void anyPageWithoutLoginRedirectsToTheLoginPage() throws Exception {
         for (String path : List.of("/admin/", "/admin", "/admin/users", "/admin/events", "/admin/account",

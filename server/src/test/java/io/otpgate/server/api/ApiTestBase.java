@@ -85,6 +85,9 @@ public abstract class ApiTestBase {
     public record Tokens(String access, String refresh) {
     }
 
+    /** The client address of the requests that follow. */
+    protected String clientAddress = "192.0.2.10";
+
     protected Answer call(MockHttpServletRequestBuilder request, String bearer, String body) throws Exception {
         if (bearer != null) {
             request.header(HttpHeaders.AUTHORIZATION, "Bearer " + bearer);
@@ -93,7 +96,7 @@ public abstract class ApiTestBase {
             request.contentType(MediaType.APPLICATION_JSON).content(body);
         }
         request.with(r -> {
-            r.setRemoteAddr("192.0.2.10");
+            r.setRemoteAddr(clientAddress);
             return r;
         });
         MockHttpServletResponse response = mvc.perform(request).andReturn().getResponse();

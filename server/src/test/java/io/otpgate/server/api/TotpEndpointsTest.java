@@ -506,6 +506,38 @@ class TotpEndpointsTest extends ApiTestBase {
                 .isEqualTo(200);
     }
 
+    /**
+     * Wrong codes from elsewhere after the right password are told to the user at the next login, and recorded; the
+     * user's own mistypes just before are not. The owner's familiar address does not wait on the stranger's failures.
+     */
+    @Test
+    void loginWhenSomeoneElseTriedCodesThenTheNextLoginSaysHowMany() throws Exception {
+        Enrolled enrolled = enrol();
+        OtpSecret secret = enrolled.setup().secret();
+        clientAddress = "203.0.113.9";
+        for (int i = 0; i < 3; i++) {
+            assertThat(post("/api/totp/login", login().access(), json("token", wrongCode(secret))).status())
+                    .isEqualTo(400);
+            clock.advance(Duration.ofMinutes(20));
+        }
+        clientAddress = "192.0.2.10";
+        nextStep();
+        Tokens owner = login();
+        assertThat(post("/api/totp/login", owner.access(), json("token", wrongCode(secret))).status())
+                .as("the owner's own mistype").isEqualTo(400);
+        clock.advance(Duration.ofSeconds(1));
+
+        Answer verified = post("/api/totp/login", owner.access(), json("token", code(secret)));
+
+        assertThat(verified.status()).isEqualTo(200);
+        assertThat(verified.json().get("wrong_codes_since_last_login").intValue()).isEqualTo(3);
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = ?", user.id(),
+                "WRONG_CODES_REPORTED")).isEqualTo(1);
+        nextStep();
+        Answer next = post("/api/totp/login", login().access(), json("token", code(secret)));
+        assertThat(next.json().get("wrong_codes_since_last_login").intValue()).as("told once").isZero();
+    }
+
     @Test
     void loginWhenFailuresContinueThenDelayDoubles() throws Exception {
         Enrolled enrolled = enrol();

@@ -18,6 +18,7 @@ import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.AccountRepository.AccountState;
 import io.otpgate.spring.device.FailureMemory.Failures;
+import io.otpgate.spring.notify.Notifications;
 
 /**
  * The one place where a second-factor code is verified. Everything else (the REST API, the admin panel) calls
@@ -44,6 +45,7 @@ public class VerificationService {
     private final DeviceService devices;
     private final AccountRepository accounts;
     private final FailureMemory memory;
+    private final Notifications notifications;
     private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
     private final VerificationProperties properties;
@@ -52,12 +54,13 @@ public class VerificationService {
     private final Clock clock;
 
     VerificationService(DeviceThrottling throttling, DeviceService devices, AccountRepository accounts,
-            FailureMemory memory, List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
+            FailureMemory memory, Notifications notifications, List<SecondFactorListener> listeners, SecurityEvents events, VerificationProperties properties,
             EnrolmentProperties enrolment, Clock clock) {
         this.throttling = throttling;
         this.devices = devices;
         this.accounts = accounts;
         this.memory = memory;
+        this.notifications = notifications;
         this.listeners = listeners;
         this.events = events;
         this.properties = properties;
@@ -202,6 +205,7 @@ public class VerificationService {
         if (wrongCodes > 0) {
             events.record(SecurityEventKind.WRONG_CODES_REPORTED, userId, null, clientAddress,
                     wrongCodes + (wrongCodes == 1 ? " wrong code" : " wrong codes") + " since the last success");
+            notifications.wrongCodes(userId, wrongCodes, clientAddress);
         }
         return new VerificationOutcome.Verified(ref, confirmedNow, wrongCodes);
     }

@@ -163,7 +163,8 @@ public class OtpApiController {
                 request.getRemoteAddr());
         if (outcome instanceof VerificationOutcome.Verified verified) {
             sessions.addFactor(verified.device().kind(), clock.instant(), request, response);
-            return ResponseEntity.ok(Map.of("message", "2FA verified.", "device", verified.device().persistentId()));
+            return ResponseEntity.ok(Map.of("message", "2FA verified.", "device", verified.device().persistentId(),
+                    "wrong_codes_since_last_login", verified.wrongCodes()));
         }
         if (outcome instanceof VerificationOutcome.Throttled throttled) {
             long seconds = Math.max(1, throttled.retryAfter().toSeconds());

@@ -94,6 +94,12 @@ public class OtpPagesController {
                 PendingSetups.NONE, request.getRemoteAddr());
         if (outcome instanceof VerificationOutcome.Verified verified) {
             sessions.addFactor(verified.device().kind(), clock.instant(), request, response);
+            if (verified.wrongCodes() > 0) {
+                // Someone else tried codes after the password: say so before going on.
+                model.addAttribute("wrongCodes", verified.wrongCodes());
+                model.addAttribute("continueTo", sessions.returnTo(request, response));
+                return "otp/wrong-codes";
+            }
             return "redirect:" + sessions.returnTo(request, response);
         }
         return refused("otp/verify", outcome, model, response);
