@@ -52,8 +52,9 @@ class LoginFailures {
     }
 
     /**
-     * The subject of a username over all addresses: the name in Unicode NFKC, without surrounding white space, in lower case, cut at
-     * 150 characters; so that {@code Alice}, {@code alice } and {@code ALICE} share one count. Null counts as empty.
+     * The subject of a username over all addresses: the name in Unicode NFKC, without surrounding white space, in
+     * lower case, cut at 150 characters; so that {@code Alice}, {@code alice } and {@code ALICE} share one count.
+     * Null counts as empty.
      */
     byte[] username(String username) {
         return digest("username:" + normalised(username));

@@ -187,7 +187,7 @@ class BruteForceSimulationTest {
      * gets no more guesses than without the owner.
      */
     @Test
-    void passwordsFor30DaysWhenOneUsernameFromANewAddressEachTimeAndTheOwnerDailyFromAFamiliarAddressThenTheOwnerNeverWaits() {
+    void passwordsFor30DaysWhenSpreadOverAddressesAndOwnerDailyFromAFamiliarAddressThenOwnerNeverWaits() {
         Owner owner = owner(day -> VICTIM_ADDRESS);
 
         PasswordAttack attack = attackPasswords(DAYS_30, i -> owner.name(), BruteForceSimulationTest::newAddress,
@@ -208,7 +208,7 @@ class BruteForceSimulationTest {
      * attacker: they get in each day, after at most {@code max-delay}.
      */
     @Test
-    void passwordsFor30DaysWhenOneUsernameFromANewAddressEachTimeAndTheOwnerDailyFromANewAddressThenTheOwnerWaitsAtMostMaxDelay() {
+    void passwordsFor30DaysWhenSpreadOverAddressesAndOwnerDailyFromANewAddressThenOwnerWaitsAtMostMaxDelay() {
         Owner owner = owner(day -> "172.16." + day + ".1");
 
         PasswordAttack attack = attackPasswords(DAYS_30, i -> owner.name(), BruteForceSimulationTest::newAddress,

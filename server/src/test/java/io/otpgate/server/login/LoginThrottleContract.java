@@ -27,8 +27,9 @@ import io.otpgate.server.system.TestClock;
 
 /**
  * The password-login throttle kept in the database: the waits (3 free failures per username and address, 10 per
- * username overall, 20 per address, then 1 s doubling up to 5 min; a familiar address answers only to its own pair), the shared count under concurrent failures, the digests that name its rows and the
- * sweep that keeps the table bounded. On each database; the clock is a {@link TestClock}.
+ * username overall, 20 per address, then 1 s doubling up to 5 min; a familiar address answers only to its own
+ * pair), the shared count under concurrent failures, the digests that name its rows and the sweep that keeps the
+ * table bounded. On each database; the clock is a {@link TestClock}.
  */
 @SpringBootTest(properties = "logging.level.otpgate.security=WARN")
 @Import(TestClock.Config.class)
