@@ -79,7 +79,7 @@ public class AdminLogin {
             throttle.failed(username, clientAddress);
             return refused();
         }
-        throttle.succeeded(username);
+        throttle.succeeded(username, clientAddress);
         User user = checked.get().user();
         if (!user.staff()) {
             return refused();

@@ -19,11 +19,13 @@ import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.spring.system.SqlTime;
 
 /**
- * The failed password logins of usernames and client addresses ({@code login_throttle}), shared by every instance on
- * the database. A row is named by its subject: the HMAC-SHA-256 of {@code "username:"} and the normalised name, or of
- * {@code "address:"} and the address, under the server key {@link ServerKey#LOGIN_THROTTLE}; the name itself is never
- * stored, and a dump does not tell which names were tried, not even by hashing guesses. Each method is one
- * statement (or a few), atomic on its own; none needs the caller's transaction.
+ * The failed password logins of usernames, client addresses and (username, address) pairs ({@code login_throttle}),
+ * and the pairs that logged in recently ({@code login_familiar}), shared by every instance on the database. A row is
+ * named by its subject: the HMAC-SHA-256 of {@code "username:"} and the normalised name, of {@code "address:"} and the
+ * address, or of {@code "pair:"}, the address, {@code "/"} and the normalised name, under the server key
+ * {@link ServerKey#LOGIN_THROTTLE}; the name itself is never stored, and a dump does not tell which names were tried,
+ * not even by hashing guesses. Each method is one statement (or a few), atomic on its own; none needs the caller's
+ * transaction.
  */
 @Repository
 class LoginFailures {
@@ -50,18 +52,25 @@ class LoginFailures {
     }
 
     /**
-     * The subject of a username: the name in Unicode NFKC, without surrounding white space, in lower case, cut at
-     * 150 characters; so that {@code Alice}, {@code alice } and {@code ALICE} share one count. Null counts as empty.
+     * The subject of a username over all addresses: the name in Unicode NFKC, without surrounding white space, in
+     * lower case, cut at 150 characters; so that {@code Alice}, {@code alice } and {@code ALICE} share one count.
+     * Null counts as empty.
      */
     byte[] username(String username) {
-        String name = Normalizer.normalize(username == null ? "" : username, Normalizer.Form.NFKC).strip()
-                .toLowerCase(Locale.ROOT);
-        return digest("username:" + (name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name));
+        return digest("username:" + normalised(username));
     }
 
     /** The subject of a client address, as the server saw it. */
     byte[] address(String address) {
         return digest("address:" + address);
+    }
+
+    /**
+     * The subject of a username at a client address: both as above, the address first (it holds no {@code /}). A
+     * null address is the empty one.
+     */
+    byte[] pair(String username, String address) {
+        return digest("pair:" + (address == null ? "" : address) + "/" + normalised(username));
     }
 
     /** The failures counted for a subject, if any. */
@@ -119,7 +128,7 @@ class LoginFailures {
 
     /**
      * Deletes at most {@link #SWEEP_BATCH} rows whose last failure came before {@code before}. Run at each failure,
-     * it removes up to 100 rows while the failure adds at most 2, so a spray of random usernames cannot make the
+     * it removes up to 100 rows while the failure adds at most 3, so a spray of random usernames cannot make the
      * table grow beyond the names that failed within {@code otpgate.login.forget-after}. A row counted again
      * meanwhile is kept: the condition is checked again on the row being deleted.
      *
@@ -132,9 +141,55 @@ class LoginFailures {
                 .params(SqlTime.of(before), SqlTime.of(before), SWEEP_BATCH).update();
     }
 
+    /** Whether the pair logged in at or after {@code since}. */
+    boolean familiar(byte[] pair, Instant since) {
+        return jdbc.sql("select count(*) from login_familiar where subject = ? and last_success >= ?")
+                .params(pair, SqlTime.of(since)).query(Long.class).single() > 0;
+    }
+
+    /** Records that the pair logged in at {@code now}; concurrent successes leave one row, with the latest time. */
+    void remember(byte[] pair, Instant now) {
+        for (int i = 0; i < COUNT_TRIES; i++) {
+            int updated = jdbc.sql("""
+                    update login_familiar set last_success = greatest(last_success, ?) where subject = ?""")
+                    .params(SqlTime.of(now), pair).update();
+            if (updated == 1) {
+                return;
+            }
+            int inserted = jdbc.sql("""
+                    insert into login_familiar (subject, last_success) values (?, ?) on conflict do nothing""")
+                    .params(pair, SqlTime.of(now)).update();
+            if (inserted == 1) {
+                return;
+            }
+        }
+        throw new IllegalStateException("login_familiar: a success could not be recorded in " + COUNT_TRIES
+                + " tries (its row was deleted each time)");
+    }
+
+    /**
+     * Deletes at most {@link #SWEEP_BATCH} familiar pairs whose last success came before {@code before}. Run at each
+     * success, which adds at most one row: the table holds the pairs that logged in within
+     * {@code otpgate.login.familiar-for}.
+     *
+     * @return how many rows were deleted
+     */
+    int sweepFamiliar(Instant before) {
+        return jdbc.sql("""
+                delete from login_familiar where last_success < ? and subject in (
+                    select subject from login_familiar where last_success < ? order by last_success limit ?)""")
+                .params(SqlTime.of(before), SqlTime.of(before), SWEEP_BATCH).update();
+    }
+
     /** How many subjects have failures counted (for tests and operators). */
     long size() {
         return jdbc.sql("select count(*) from login_throttle").query(Long.class).single();
+    }
+
+    private static String normalised(String username) {
+        String name = Normalizer.normalize(username == null ? "" : username, Normalizer.Form.NFKC).strip()
+                .toLowerCase(Locale.ROOT);
+        return name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name;
     }
 
     private byte[] digest(String text) {

@@ -42,7 +42,7 @@ public class PasswordLogin {
             throttle.failed(username, clientAddress);
             throw ApiRefusal.unauthorized(REFUSED, "no_active_account");
         }
-        throttle.succeeded(username);
+        throttle.succeeded(username, clientAddress);
         return tokens.issue(user.get().id(), null, clock.instant());
     }
 }

@@ -237,7 +237,7 @@ class BruteForceSimulationTest {
     void passwordsFor30DaysWhenOneUsernameFromOneAddressThenAboutOneGuessEveryFiveMinutes() {
         String name = cheapUser();
 
-        PasswordAttack attack = attackPasswords(DAYS_30, i -> name, i -> "198.51.100.7");
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> name, i -> "198.51.100.7", null);
 
         attack.report("passwords-one-username-one-address", "Password guessing, 30 simulated days, one username "
                 + "from one address");
@@ -249,12 +249,54 @@ class BruteForceSimulationTest {
     void passwordsFor30DaysWhenOneUsernameFromANewAddressEachTimeThenTheUsernameLimitHolds() {
         String name = cheapUser();
 
-        PasswordAttack attack = attackPasswords(DAYS_30, i -> name,
-                i -> "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255));
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> name, BruteForceSimulationTest::newAddress, null);
 
         attack.report("passwords-one-username-many-addresses", "Password guessing, 30 simulated days, one username "
                 + "from a new address at each guess");
         assertThat(attack.serverErrors()).isZero();
+        assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
+    }
+
+    /**
+     * The same spread attack while the owner logs in with the right password once a day from the address they
+     * logged in from before: a familiar address answers only to its own (username, address) count, so the owner
+     * never waits; and the owner's successes do not clear the username's count over all addresses, so the attacker
+     * gets no more guesses than without the owner.
+     */
+    @Test
+    void passwordsFor30DaysWhenSpreadOverAddressesAndOwnerDailyFromAFamiliarAddressThenOwnerNeverWaits() {
+        Owner owner = owner(day -> VICTIM_ADDRESS);
+
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> owner.name(), BruteForceSimulationTest::newAddress,
+                owner);
+
+        attack.report("passwords-one-username-many-addresses-owner-familiar", "Password guessing, 30 simulated "
+                + "days, one username from a new address at each guess, the owner logging in daily from their usual "
+                + "address");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(owner.logins()).as("the owner got in each day").isEqualTo(30);
+        assertThat(owner.refused()).as("the owner's 429s").isZero();
+        assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
+    }
+
+    /**
+     * The limit of the rule, measured: the owner logs in once a day from a new address each time (never familiar)
+     * during the spread attack, and waits as told. The looser per-username bound applies to them as to the
+     * attacker: they get in each day, after at most {@code max-delay}.
+     */
+    @Test
+    void passwordsFor30DaysWhenSpreadOverAddressesAndOwnerDailyFromANewAddressThenOwnerWaitsAtMostMaxDelay() {
+        Owner owner = owner(day -> "172.16." + day + ".1");
+
+        PasswordAttack attack = attackPasswords(DAYS_30, i -> owner.name(), BruteForceSimulationTest::newAddress,
+                owner);
+
+        attack.report("passwords-one-username-many-addresses-owner-new-address", "Password guessing, 30 simulated "
+                + "days, one username from a new address at each guess, the owner logging in daily from a new "
+                + "address (the rule's limit)");
+        assertThat(attack.serverErrors()).isZero();
+        assertThat(owner.logins()).as("the owner got in each day").isEqualTo(30);
+        assertThat(owner.longestWait()).isLessThanOrEqualTo(login.maxDelay());
         assertThat(attack.steadyPerDay()).isLessThanOrEqualTo(maxPerDay());
     }
 
@@ -266,7 +308,7 @@ class BruteForceSimulationTest {
         }
 
         PasswordAttack attack = attackPasswords(DAYS_30, i -> names.get((int) (i % names.size())),
-                i -> "198.51.100.8");
+                i -> "198.51.100.8", null);
 
         attack.report("passwords-many-usernames-one-address", "Password guessing, 30 simulated days, 300 usernames "
                 + "in turn from one address");
@@ -534,7 +576,7 @@ class BruteForceSimulationTest {
      * @param checkedByDay the guesses whose password was checked (401), day by day
      */
     record PasswordAttack(Duration length, long[] checkedByDay, long refused, long serverErrors,
-            LoginProperties settings) {
+            LoginProperties settings, Owner owner) {
 
         long checked() {
             long total = 0;
@@ -555,9 +597,11 @@ class BruteForceSimulationTest {
 
         void report(String name, String title) {
             List<String> lines = new ArrayList<>();
-            lines.add(String.format(Locale.ROOT, "settings: %d free failures per username, %d per address, then "
-                    + "%s doubling up to %s", settings.freeFailuresPerUsername(), settings.freeFailuresPerAddress(),
-                    Report.human(settings.throttleFactor()), Report.human(settings.maxDelay())));
+            lines.add(String.format(Locale.ROOT, "settings: %d free failures per username and address, %d per "
+                    + "username overall, %d per address, then %s doubling up to %s; an address familiar for %s "
+                    + "after a login", settings.freeFailuresPerUsername(), settings.freeFailuresPerUsernameOverall(),
+                    settings.freeFailuresPerAddress(), Report.human(settings.throttleFactor()),
+                    Report.human(settings.maxDelay()), Report.human(settings.familiarFor())));
             lines.add("simulated time: " + Report.human(length));
             lines.add("passwords checked (401): day 1: " + checkedByDay[0] + "; each later day: at most "
                     + steadyPerDay() + String.format(Locale.ROOT, " (%.1f on average)",
@@ -565,6 +609,11 @@ class BruteForceSimulationTest {
                     + "; 30 days: " + checked());
             lines.add("attempts refused by the throttle (429): " + refused);
             lines.add("5xx answers: " + serverErrors);
+            if (owner != null) {
+                lines.add("the owner's daily logins: " + owner.logins() + " of 30; refused by the throttle (429): "
+                        + owner.refused() + "; longest wait from the planned time: "
+                        + Report.human(owner.longestWait()));
+            }
             Report.write(name, title, lines);
         }
     }
@@ -573,14 +622,112 @@ class BruteForceSimulationTest {
         T at(long guess);
     }
 
-    /** Wrong passwords through {@link PasswordLogin}, each as soon as the throttle lets it. */
-    PasswordAttack attackPasswords(Duration length, ByGuess<String> username, ByGuess<String> address) {
+    /**
+     * The owner of the attacked username: a real password hash, one login from {@code address.at(0)} before the
+     * attack, then one a day at the same time (days 1 to 30), from {@code address.at(day)}, retried as soon as a 429
+     * says.
+     */
+    static final class Owner {
+
+        private final String name;
+        private final ByGuess<String> address;
+        private Instant due;
+        private Instant planned;
+        private long day = 1;
+        private int logins;
+        private int refused;
+        private Duration longestWait = Duration.ZERO;
+
+        Owner(String name, ByGuess<String> address, Instant firstDue) {
+            this.name = name;
+            this.address = address;
+            this.due = firstDue;
+            this.planned = firstDue;
+        }
+
+        String name() {
+            return name;
+        }
+
+        int logins() {
+            return logins;
+        }
+
+        int refused() {
+            return refused;
+        }
+
+        Duration longestWait() {
+            return longestWait;
+        }
+    }
+
+    /**
+     * A user with the password {@link #PASSWORD} who logged in once from the address of day 0. Like
+     * {@link #cheapUser()}, the stored hash is Django's PBKDF2 with one iteration (here of the right password), put
+     * back after each login (a login replaces it with argon2id), so that the attacker's guesses stay cheap.
+     */
+    Owner owner(ByGuess<String> address) {
+        String name = cheapUser();
+        cheapHashOfPassword(name);
+        Owner owner = new Owner(name, address, clock.instant().plus(Duration.ofHours(12)));
+        passwordLogin.login(name, PASSWORD, address.at(0));
+        cheapHashOfPassword(name);
+        return owner;
+    }
+
+    private void cheapHashOfPassword(String name) {
+        try {
+            byte[] hash = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(new javax.crypto.spec.PBEKeySpec(PASSWORD.toCharArray(),
+                            "simulation".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, 256))
+                    .getEncoded();
+            jdbc.sql("update auth_user set password = ? where username = ?")
+                    .params("pbkdf2_sha256$1$simulation$" + Base64.getEncoder().encodeToString(hash), name).update();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The owner's login when it is due: the right password; a 429 moves it to the end of the wait. */
+    private void ownerLogsInIfDue(Owner owner, Instant end) {
+        if (owner == null || clock.instant().isBefore(owner.due) || !owner.due.isBefore(end)) {
+            return;
+        }
+        try {
+            passwordLogin.login(owner.name, PASSWORD, owner.address.at(owner.day));
+            cheapHashOfPassword(owner.name);
+            owner.logins++;
+            Duration waited = Duration.between(owner.planned, clock.instant());
+            owner.longestWait = waited.compareTo(owner.longestWait) > 0 ? waited : owner.longestWait;
+            owner.day++;
+            owner.planned = owner.planned.plus(Duration.ofDays(1));
+            owner.due = owner.planned;
+        } catch (ApiRefusal refusal) {
+            assertThat(refusal.status().value()).as("the owner's right password").isEqualTo(429);
+            owner.refused++;
+            owner.due = clock.instant().plusSeconds(seconds(refusal.retryAfter()));
+        }
+    }
+
+    /** An address of 10.0.0.0/8 for each guess: the attacker never comes from the same one twice. */
+    static String newAddress(long guess) {
+        return "10." + (guess >> 16 & 255) + "." + (guess >> 8 & 255) + "." + (guess & 255);
+    }
+
+    /**
+     * Wrong passwords through {@link PasswordLogin}, each as soon as the throttle lets it; the owner, if any, logs in
+     * when due, before the attacker's next guess.
+     */
+    PasswordAttack attackPasswords(Duration length, ByGuess<String> username, ByGuess<String> address,
+            Owner owner) {
         Instant start = clock.instant();
         Instant end = start.plus(length);
         long[] byDay = new long[(int) length.toDays()];
         long refused = 0;
         long serverErrors = 0;
         for (long guess = 0; clock.instant().isBefore(end); guess++) {
+            ownerLogsInIfDue(owner, end);
             try {
                 passwordLogin.login(username.at(guess), "wrong guess " + guess, address.at(guess));
                 throw new AssertionError("a wrong password was accepted");
@@ -590,14 +737,16 @@ class BruteForceSimulationTest {
                     byDay[(int) Duration.between(start, clock.instant()).toDays()]++;
                 } else if (status == 429) {
                     refused++;
-                    clock.advance(Duration.ofSeconds(seconds(refusal.retryAfter())));
+                    Instant retry = clock.instant().plusSeconds(seconds(refusal.retryAfter()));
+                    // The owner's login, if due first, comes first (the attacker would only have waited).
+                    clock.set(owner != null && owner.due.isBefore(retry) ? owner.due : retry);
                 } else {
                     serverErrors++;
                     clock.advance(Duration.ofSeconds(1));
                 }
             }
         }
-        return new PasswordAttack(length, byDay, refused, serverErrors, login);
+        return new PasswordAttack(length, byDay, refused, serverErrors, login, owner);
     }
 
     /** {@code Retry-After} as the API writes it: whole seconds, rounded up, at least 1. */

@@ -26,9 +26,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import io.otpgate.server.system.TestClock;
 
 /**
- * The password-login throttle kept in the database: the waits (3 free failures per username, 20 per address, then
- * 1 s doubling up to 5 min), the shared count under concurrent failures, the digests that name its rows and the
- * sweep that keeps the table bounded. On each database; the clock is a {@link TestClock}.
+ * The password-login throttle kept in the database: the waits (3 free failures per username and address, 10 per
+ * username overall, 20 per address, then 1 s doubling up to 5 min; a familiar address answers only to its own
+ * pair), the shared count under concurrent failures, the digests that name its rows and the sweep that keeps the
+ * table bounded. On each database; the clock is a {@link TestClock}.
  */
 @SpringBootTest(properties = "logging.level.otpgate.security=WARN")
 @Import(TestClock.Config.class)
@@ -77,17 +78,89 @@ abstract class LoginThrottleContract {
     }
 
     @Test
-    void succeededThenUsernameClearedButAddressKept() {
+    void succeededThenPairClearedAndAddressFamiliarButCountsOfUsernameAndAddressKept() {
         for (int i = 0; i < 21; i++) {
             throttle.failed(name, address);
         }
         assertThat(throttle.check(name, address)).contains(Duration.ofMinutes(5));
 
-        throttle.succeeded(name);
+        throttle.succeeded(name, address);
 
-        assertThat(throttle.check(name, null)).isEmpty();
-        assertThat(throttle.check(name, address)).as("20 free failures per address, then 1 s")
+        assertThat(throttle.check(name, address)).as("a familiar pair after its success").isEmpty();
+        assertThat(throttle.check(name, "203.0.113.9")).as("10 free failures per username overall, then 1 s "
+                + "doubling: 11 failures past them").contains(Duration.ofMinutes(5));
+        assertThat(throttle.check("someone-else-" + name, address)).as("20 free failures per address, then 1 s")
                 .contains(Duration.ofSeconds(1));
+    }
+
+    // Strangers cannot lock a user out (issue 14)
+
+    @Test
+    void checkWhenUsernameFailedManyTimesFromOneAddressThenAnotherAddressIsNotSlowed() {
+        for (int i = 0; i < 9; i++) {
+            throttle.failed(name, address);
+        }
+        assertThat(throttle.check(name, address)).contains(Duration.ofSeconds(32));
+
+        assertThat(throttle.check(name, "203.0.113.9")).as("an address that has not failed").isEmpty();
+    }
+
+    @Test
+    void checkWhenUsernameFailedFromManyAddressesThenItsUnfamiliarAddressesWait() {
+        for (int i = 0; i < 12; i++) {
+            throttle.failed(name, "10.0.0." + i);
+        }
+
+        assertThat(throttle.check(name, "203.0.113.9")).as("12 failures overall, 2 past the free 10")
+                .contains(Duration.ofSeconds(2));
+        assertThat(throttle.check(name, "10.0.0.1")).as("one failure of this pair; the overall count")
+                .contains(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void checkWhenUsernameFailedFromManyAddressesThenItsFamiliarAddressIsNotSlowed() {
+        throttle.succeeded(name, address);
+        for (int i = 0; i < 40; i++) {
+            throttle.failed(name, "10.0.1." + i);
+        }
+        assertThat(throttle.check(name, "203.0.113.9")).contains(Duration.ofMinutes(5));
+
+        assertThat(throttle.check(name, address)).as("the owner's usual address").isEmpty();
+    }
+
+    @Test
+    void checkWhenFamiliarPairFailsThenItsOwnWaitsApply() {
+        throttle.succeeded(name, address);
+
+        for (int i = 0; i < 4; i++) {
+            throttle.failed(name, address);
+        }
+
+        assertThat(throttle.check(name, address)).contains(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void checkWhenSuccessOlderThan30DaysThenTheAddressIsNoLongerFamiliar() {
+        throttle.succeeded(name, address);
+        clock.advance(Duration.ofDays(30).plusSeconds(1));
+
+        for (int i = 0; i < 12; i++) {
+            throttle.failed(name, "10.0.2." + i);
+        }
+
+        assertThat(throttle.check(name, address)).contains(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void checkWhenAddressFailedForManyNamesThenANameFamiliarThereIsNotSlowed() {
+        throttle.succeeded(name, address);
+        for (int i = 0; i < 30; i++) {
+            throttle.failed(name + "-" + i, address);
+        }
+        assertThat(throttle.check("someone-else-" + name, address)).contains(Duration.ofMinutes(5));
+
+        assertThat(throttle.check(name, address)).as("a user behind the same address who logged in from it")
+                .isEmpty();
     }
 
     @Test
@@ -140,6 +213,8 @@ abstract class LoginThrottleContract {
                 .isEqualTo(2);
         assertThat(failures.find(failures.address(address))).get().extracting(LoginFailures.Failures::count)
                 .isEqualTo(1);
+        assertThat(failures.find(failures.pair(name, address))).get().extracting(LoginFailures.Failures::count)
+                .isEqualTo(1);
     }
 
     @RepeatedTest(3)
@@ -158,7 +233,9 @@ abstract class LoginThrottleContract {
 
     @RepeatedTest(3)
     void checkWhenThreadsCheckTogetherAsAWaitEndsThenExactlyOneIsLetThrough() throws Exception {
-        fail(name, 4);
+        for (int i = 0; i < 4; i++) {
+            throttle.failed(name, address);
+        }
         clock.advance(Duration.ofSeconds(1));
         AtomicInteger letThrough = new AtomicInteger();
 
@@ -188,7 +265,8 @@ abstract class LoginThrottleContract {
 
     @Test
     void failedWhenSprayOfRandomNamesThenTableHoldsOnlyTheLastHoursNames() {
-        // One new name every 10 s for 5.5 hours: only the names of the last hour (360) may stay, plus the address.
+        // One new name every 10 s for 5.5 hours: only the names of the last hour (360) may stay, each with its
+        // (name, address) pair, plus the address.
         long before = failures.size();
         long largest = 0;
         for (int i = 0; i < 2000; i++) {
@@ -197,8 +275,8 @@ abstract class LoginThrottleContract {
             largest = Math.max(largest, failures.size());
         }
 
-        assertThat(failures.size()).isLessThanOrEqualTo(361 + 1);
-        assertThat(largest).isLessThanOrEqualTo(before + 361 + 1);
+        assertThat(failures.size()).isLessThanOrEqualTo(2 * 361 + 1);
+        assertThat(largest).isLessThanOrEqualTo(before + 2 * 361 + 1);
     }
 
     // helpers
