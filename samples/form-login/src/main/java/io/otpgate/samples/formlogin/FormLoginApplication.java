@@ -41,6 +41,7 @@ public class FormLoginApplication {
                 User.withUsername("dave").password("{noop}dave-password").roles("USER").build(),
                 User.withUsername("erin").password("{noop}erin-password").roles("USER").build(),
                 User.withUsername("frank").password("{noop}frank-password").roles("USER").build(),
+                User.withUsername("grace").password("{noop}grace-password").roles("USER").build(),
                 User.withUsername("admin").password("{noop}admin-password").roles("USER", "ADMIN").build(),
                 User.withUsername("admin2").password("{noop}admin2-password").roles("USER", "ADMIN").build());
     }

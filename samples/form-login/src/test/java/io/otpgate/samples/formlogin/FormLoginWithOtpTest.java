@@ -202,6 +202,39 @@ class FormLoginWithOtpTest {
                 .param("code", code(OtpSecret.fromBase32(key)))).andReturn().getResponse(), 200);
     }
 
+    /**
+     * Someone with the password tries codes from elsewhere; at the owner's next login a page says how many, with a
+     * link on to where the owner was going.
+     */
+    @Test
+    void verifyAfterWrongCodesFromElsewhereThenAPageSaysHowManyBeforeGoingOn() throws Exception {
+        MockHttpSession owner = login("grace", "grace-password");
+        Document setup = page(mvc.perform(html("/otp/setup").session(owner)).andReturn().getResponse(), 200);
+        OtpSecret secret = OtpAuthUri.parse(setup.getElementById("otpauth-link").attr("href")).secret();
+        page(mvc.perform(post("/otp/setup").session(owner).with(csrf()).param("code", code(secret))).andReturn()
+                .getResponse(), 200);
+        for (int i = 0; i < 2; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            MockHttpSession stranger = login("grace", "grace-password");
+            assertThat(mvc.perform(post("/otp/verify").session(stranger).with(csrf()).param("code", "000000")
+                    .with(r -> {
+                        r.setRemoteAddr("203.0.113.7");
+                        return r;
+                    })).andReturn().getResponse().getStatus()).isEqualTo(400);
+        }
+        clock.advance(Duration.ofMinutes(20));
+
+        MockHttpSession later = login("grace", "grace-password");
+        mvc.perform(html("/?from=bookmark").session(later));
+        Document told = page(mvc.perform(post("/otp/verify").session(later).with(csrf()).param("code", code(secret)))
+                .andReturn().getResponse(), 200);
+
+        assertThat(told.getElementById("wrong-codes").text()).startsWith("2 wrong codes were tried");
+        assertThat(told.getElementById("continue").attr("href")).contains("/?from=bookmark");
+        assertThat(authorities(mvc.perform(html("/").session(later)).andReturn().getResponse()))
+                .contains("FACTOR_OTP");
+    }
+
     /** A page request, as a browser sends it. */
     private static MockHttpServletRequestBuilder html(String path) {
         return get(path).accept(MediaType.TEXT_HTML, MediaType.ALL);
