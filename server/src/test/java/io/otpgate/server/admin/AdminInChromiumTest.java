@@ -104,7 +104,7 @@ class AdminInChromiumTest {
         assertThat(driver.getCurrentUrl()).isEqualTo(url("/admin/"));
         assertThat(driver.findElement(By.cssSelector("header .who")).getText()).contains(admin.username());
         assertThat(driver.getTitle()).isEqualTo("Start | otpgate administration");
-        org.openqa.selenium.Cookie session = driver.manage().getCookieNamed("JSESSIONID");
+        org.openqa.selenium.Cookie session = driver.manage().getCookieNamed("SESSION");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
         chromium.screenshot("start");

@@ -14,6 +14,7 @@ import io.otpgate.core.Hotp;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.hotp.HotpDeviceRepository;
+import io.otpgate.server.system.StoredSession;
 import io.otpgate.server.user.User;
 
 /**
@@ -288,6 +289,6 @@ class AdminLoginTest extends AdminTestBase {
     private static void assertRefused(Page page, int status) {
         assertThat(page.status()).as(page.body()).isEqualTo(status);
         assertThat(page.html().select("#login-error").text()).contains(AdminLogin.REFUSED);
-        assertThat(page.response().getCookie("JSESSIONID")).isNull();
+        assertThat(page.response().getCookie(StoredSession.COOKIE)).isNull();
     }
 }

@@ -15,9 +15,8 @@ class AdminSessionTest extends AdminTestBase {
 
     @Test
     void theLoginStartsANewSessionSoAPlantedOneIsWorthless() throws Exception {
-        MockHttpSession planted = new MockHttpSession();
-        get("/admin/login", planted);
-        MockHttpSession session = logInStaff();
+        MockHttpSession planted = anonymousSession();
+        MockHttpSession session = logIn(staff, code(staffSecret), planted);
         assertThat(session.getId()).isNotEqualTo(planted.getId());
         assertThat(get("/admin/", planted).status()).isEqualTo(302);
         assertThat(get("/admin/", session).status()).isEqualTo(200);

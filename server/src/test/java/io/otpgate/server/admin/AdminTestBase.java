@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.mock.web.MockHttpSession;
+import org.springframework.session.SessionRepository;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
@@ -26,6 +27,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
+import io.otpgate.server.system.StoredSession;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
 import io.otpgate.spring.totp.TotpEnrolment;
@@ -55,6 +57,7 @@ public abstract class AdminTestBase {
     @Autowired protected UserService userService;
     @Autowired protected TotpEnrolment enrolment;
     @Autowired protected JdbcClient jdbc;
+    @Autowired protected SessionRepository<?> sessions;
 
     /** A staff user (not a superuser) with a confirmed TOTP device. */
     protected User staff;
@@ -108,11 +111,9 @@ public abstract class AdminTestBase {
         }
     }
 
-    /** Performs a request from {@link #ADDRESS} in the session (null for none). */
+    /** Performs a request from {@link #ADDRESS} in the session (null for none; see {@link StoredSession}). */
     protected Page perform(MockHttpServletRequestBuilder request, MockHttpSession session) throws Exception {
-        if (session != null) {
-            request.session(session);
-        }
+        request.with(StoredSession.sentWith(session));
         request.with(r -> {
             r.setRemoteAddr(ADDRESS);
             return r;
@@ -145,9 +146,16 @@ public abstract class AdminTestBase {
 
     /** Logs the user in with the password and a code; asserts that it worked and returns the new session. */
     protected MockHttpSession logIn(User user, String code) throws Exception {
-        MockHttpSession before = new MockHttpSession();
+        return logIn(user, code, anonymousSession());
+    }
+
+    /**
+     * Logs the user in from the session {@code before}; asserts that it worked, that {@code before} ended and that
+     * the new session has a new id, and returns the new session.
+     */
+    protected MockHttpSession logIn(User user, String code, MockHttpSession before) throws Exception {
         MvcResult result = mvc.perform(form("/admin/login", "username", user.username(), "password", PASSWORD,
-                "code", code).with(csrf()).session(before).with(r -> {
+                "code", code).with(csrf()).with(StoredSession.sentWith(before)).with(r -> {
                     r.setRemoteAddr(ADDRESS);
                     return r;
                 })).andReturn();
@@ -156,9 +164,19 @@ public abstract class AdminTestBase {
                 .isEqualTo(302);
         assertThat(response.getHeader("Location")).isEqualTo("/admin/");
         // The login ends the session it came in and starts a new one (a new id).
-        MockHttpSession session = (MockHttpSession) result.getRequest().getSession(false);
+        MockHttpSession session = StoredSession.from(response, sessions);
+        assertThat(session).as("the login's session cookie").isNotNull();
         assertThat(before.isInvalid()).isTrue();
-        assertThat(session).isNotSameAs(before);
+        assertThat(session.getId()).isNotEqualTo(before.getId());
+        return session;
+    }
+
+    /** The session the login page starts for its CSRF token, before any login. */
+    protected MockHttpSession anonymousSession() throws Exception {
+        Page page = get("/admin/login", null);
+        assertThat(page.status()).isEqualTo(200);
+        MockHttpSession session = StoredSession.from(page.response(), sessions);
+        assertThat(session).as("the login page's session cookie").isNotNull();
         return session;
     }
 

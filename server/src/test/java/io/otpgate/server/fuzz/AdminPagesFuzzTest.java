@@ -18,6 +18,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.otpgate.core.fuzz.FuzzBytes;
+import io.otpgate.server.system.StoredSession;
 
 /**
  * Every page and form of the admin panel ({@code *Controller} under {@code admin}) with arbitrary form fields and
@@ -81,7 +82,7 @@ class AdminPagesFuzzTest {
                 request.with(SecurityMockMvcRequestPostProcessors.csrf());
             }
         }
-        request.session(current).with(r -> {
+        request.with(StoredSession.sentWith(current)).with(r -> {
             r.setRemoteAddr("192.0.2.78");
             return r;
         });
