@@ -35,24 +35,42 @@ class FailureMemory {
         static final Failures NONE = new Failures(0, null);
     }
 
-    /** Whether the user passed the second factor from this address since {@code since}. A null address never is. */
-    boolean familiar(long accountId, String address, Instant since) {
-        if (address == null) {
-            return false;
-        }
-        return jdbc.sql("select count(*) from otpgate_familiar_address where account_id = ? and client_address = ? "
-                + "and verified_at > ?").params(accountId, address(address), SqlTime.of(since))
-                .query(Long.class).single() > 0;
+    /**
+     * What an attempt needs to know, read in one statement.
+     *
+     * @param familiarSince when the user last passed the factor from this address, or null if never
+     * @param unfamiliar the failures from unfamiliar addresses since the memory's start
+     * @param familiar the failures from familiar addresses since the last success (or the memory's start)
+     * @param sinceLastSuccess all failures since the last success (or all kept)
+     */
+    record Snapshot(Instant familiarSince, Failures unfamiliar, Failures familiar, int sinceLastSuccess) {
     }
 
     /**
-     * The failures from unfamiliar ({@code familiar} false) or familiar addresses since {@code since}, inclusive (a
-     * failure in the same instant as the success it follows still counts).
+     * The address's familiarity and the account's failures (each count is inclusive of its start: a failure in the
+     * same instant as the success it follows still counts).
+     *
+     * @param lastSuccess the account's last success, or null
      */
-    Failures since(long accountId, boolean familiar, Instant since) {
-        return jdbc.sql("select count(*), max(failed_at) from otpgate_failure where account_id = ? and familiar = ? "
-                + "and failed_at >= ?").params(accountId, familiar, SqlTime.of(since))
-                .query((rs, n) -> new Failures(rs.getInt(1), SqlTime.instant(rs, 2))).single();
+    Snapshot snapshot(long accountId, String address, Instant memoryStart, Instant lastSuccess) {
+        Instant familiarStart = lastSuccess == null || lastSuccess.isBefore(memoryStart) ? memoryStart : lastSuccess;
+        Instant anyStart = lastSuccess == null ? Instant.EPOCH : lastSuccess;
+        return jdbc.sql("""
+                select (select max(a.verified_at) from otpgate_familiar_address a
+                        where a.account_id = ? and a.client_address = ?) as familiar_since,
+                    count(case when not f.familiar and f.failed_at >= ? then 1 end),
+                    max(case when not f.familiar and f.failed_at >= ? then f.failed_at end),
+                    count(case when f.familiar and f.failed_at >= ? then 1 end),
+                    max(case when f.familiar and f.failed_at >= ? then f.failed_at end),
+                    count(case when f.failed_at >= ? then 1 end)
+                from otpgate_failure f where f.account_id = ?""")
+                .params(accountId, address == null ? null : address(address), SqlTime.of(memoryStart),
+                        SqlTime.of(memoryStart), SqlTime.of(familiarStart), SqlTime.of(familiarStart),
+                        SqlTime.of(anyStart), accountId)
+                .query((rs, n) -> new Snapshot(SqlTime.instant(rs, 1),
+                        new Failures(rs.getInt(2), SqlTime.instant(rs, 3)),
+                        new Failures(rs.getInt(4), SqlTime.instant(rs, 5)), rs.getInt(6)))
+                .single();
     }
 
     /** All failures since {@code since}, inclusive (null: all kept), whatever their address. */

@@ -18,6 +18,7 @@ import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.AccountRepository.AccountState;
 import io.otpgate.spring.device.FailureMemory.Failures;
+import io.otpgate.spring.device.FailureMemory.Snapshot;
 import io.otpgate.spring.notify.Notifications;
 
 /**
@@ -40,6 +41,8 @@ import io.otpgate.spring.notify.Notifications;
  */
 @Service
 public class VerificationService {
+
+    private static final Duration FAMILIAR_REFRESH = Duration.ofHours(1);
 
     private final DeviceThrottling throttling;
     private final DeviceService devices;
@@ -126,8 +129,11 @@ public class VerificationService {
         // familiar addresses since the last success set the wait, as django-otp's throttle does. From anywhere else,
         // the failures of unfamiliar addresses within the failure memory set it, and a success elsewhere does not
         // forgive them; each device's own throttle applies too.
-        boolean familiar = memory.familiar(userId, clientAddress, now.minus(properties.familiarFor()));
-        Failures counted = counted(userId, account.get(), familiar, now);
+        Snapshot seen = memory.snapshot(userId, clientAddress, now.minus(properties.failureMemory()),
+                account.get().lastVerifiedAt());
+        boolean familiar = seen.familiarSince() != null
+                && seen.familiarSince().isAfter(now.minus(properties.familiarFor()));
+        Failures counted = familiar ? seen.familiar() : seen.unfamiliar();
         Duration wait = remaining(counted.newest(), throttle.delayAfter(counted.count()), now);
         Instant waitBegan = wait == null ? null : counted.newest();
         List<VerifiableDevice> allowed = new ArrayList<>(candidates.size());
@@ -159,21 +165,10 @@ public class VerificationService {
 
         for (VerifiableDevice candidate : allowed) {
             if (candidate.accept(code, now)) {
-                return verified(userId, account.get(), candidate, now, clientAddress);
+                return verified(userId, account.get(), seen, candidate, now, clientAddress);
             }
         }
         return rejected(userId, account.get(), allowed, familiar, counted.count(), now, clientAddress);
-    }
-
-    /** The failures that set the wait of an attempt from a familiar address, or from an unfamiliar one. */
-    private Failures counted(long userId, AccountState account, boolean familiar, Instant now) {
-        Instant memoryStart = now.minus(properties.failureMemory());
-        if (!familiar) {
-            return memory.since(userId, false, memoryStart);
-        }
-        Instant since = account.lastVerifiedAt() == null || account.lastVerifiedAt().isBefore(memoryStart)
-                ? memoryStart : account.lastVerifiedAt();
-        return memory.since(userId, true, since);
     }
 
     /** What is left at {@code now} of a wait that began at {@code began}, or null if none is. */
@@ -185,8 +180,8 @@ public class VerificationService {
         return now.isBefore(until) ? Duration.between(now, until) : null;
     }
 
-    private VerificationOutcome verified(long userId, AccountState account, VerifiableDevice candidate, Instant now,
-            String clientAddress) {
+    private VerificationOutcome verified(long userId, AccountState account, Snapshot seen, VerifiableDevice candidate,
+            Instant now, String clientAddress) {
         DeviceRef ref = candidate.ref();
         boolean confirmedNow = !candidate.confirmed();
         if (confirmedNow) {
@@ -197,9 +192,15 @@ public class VerificationService {
                     codes > 0 ? "with its recovery codes" : null);
         }
         // The owner's own mistypes just before: forgiven. Whatever is left since the last success was someone else.
-        memory.forgive(userId, clientAddress, now.minus(properties.forgiveWithin()));
-        int wrongCodes = memory.countSince(userId, account.lastVerifiedAt());
-        memory.verifiedFrom(userId, clientAddress, now);
+        int wrongCodes = 0;
+        if (seen.sinceLastSuccess() > 0) {
+            memory.forgive(userId, clientAddress, now.minus(properties.forgiveWithin()));
+            wrongCodes = memory.countSince(userId, account.lastVerifiedAt());
+        }
+        // Kept familiar: written at most once an hour per address (the setting counts in days).
+        if (seen.familiarSince() == null || seen.familiarSince().isBefore(now.minus(FAMILIAR_REFRESH))) {
+            memory.verifiedFrom(userId, clientAddress, now);
+        }
         accounts.recordSuccess(userId, now);
         events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
         if (wrongCodes > 0) {
