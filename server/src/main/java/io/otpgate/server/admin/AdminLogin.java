@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 
 import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.VerificationOutcome;
@@ -49,14 +50,16 @@ public class AdminLogin {
     private final UserService users;
     private final DeviceService devices;
     private final VerificationService verification;
+    private final SessionVersions sessions;
     private final LoginThrottle throttle;
     private final Clock clock;
 
-    AdminLogin(UserService users, DeviceService devices, VerificationService verification, LoginThrottle throttle,
-            Clock clock) {
+    AdminLogin(UserService users, DeviceService devices, VerificationService verification, SessionVersions sessions,
+            LoginThrottle throttle, Clock clock) {
         this.users = users;
         this.devices = devices;
         this.verification = verification;
+        this.sessions = sessions;
         this.throttle = throttle;
         this.clock = clock;
     }
@@ -93,7 +96,8 @@ public class AdminLogin {
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             users.loggedIn(checked.get(), clientAddress);
-            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()));
+            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant(),
+                    sessions.current(user.id())));
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {
             return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,
