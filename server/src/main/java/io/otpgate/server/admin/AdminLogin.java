@@ -73,7 +73,9 @@ public class AdminLogin {
             throttle.countThrottled();
             return new Refused("Too many failed logins.", null, wait.get(), false);
         }
-        // The password alone is no login here: the last login and LOGIN_SUCCEEDED wait for the code.
+        // The session version is read before the password: a password change that commits meanwhile ends this
+        // session too. The password alone is no login here: the last login and LOGIN_SUCCEEDED wait for the code.
+        long version = users.find(username).map(u -> sessions.current(u.id())).orElse(0L);
         Optional<UserService.CheckedPassword> checked = users.firstFactor(username, password, clientAddress);
         if (checked.isEmpty()) {
             throttle.failed(username, clientAddress);
@@ -97,7 +99,7 @@ public class AdminLogin {
         if (outcome instanceof VerificationOutcome.Verified verified) {
             users.loggedIn(checked.get(), clientAddress);
             return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant(),
-                    sessions.current(user.id())));
+                    version));
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {
             return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,

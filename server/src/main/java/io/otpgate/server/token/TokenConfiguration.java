@@ -40,8 +40,9 @@ class TokenConfiguration {
     }
 
     @Bean
-    PasswordLogin passwordLogin(UserService users, TokenService tokens, LoginThrottle throttle, Clock clock) {
-        return new PasswordLogin(users, tokens, throttle, clock);
+    PasswordLogin passwordLogin(UserService users, TokenService tokens, SessionVersions sessions,
+            LoginThrottle throttle, Clock clock) {
+        return new PasswordLogin(users, tokens, sessions, throttle, clock);
     }
 
     @Bean

@@ -66,6 +66,16 @@ public class TokenService {
                 sessions.current(userId));
     }
 
+    /**
+     * A new password-only pair for a new session, under the session version read before the password was checked
+     * (a version that moved on since makes the pair dead at once).
+     */
+    @Transactional
+    public TokenPair issue(long userId, DeviceRef device, Instant authTime, long sessionVersion) {
+        return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
+                sessionVersion);
+    }
+
     private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
             long sessionVersion) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
