@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 
 import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.VerificationOutcome;
@@ -52,14 +53,16 @@ public class AdminLogin {
     private final UserService users;
     private final DeviceService devices;
     private final VerificationService verification;
+    private final SessionVersions sessions;
     private final LoginThrottle throttle;
     private final Clock clock;
 
-    AdminLogin(UserService users, DeviceService devices, VerificationService verification, LoginThrottle throttle,
-            Clock clock) {
+    AdminLogin(UserService users, DeviceService devices, VerificationService verification, SessionVersions sessions,
+            LoginThrottle throttle, Clock clock) {
         this.users = users;
         this.devices = devices;
         this.verification = verification;
+        this.sessions = sessions;
         this.throttle = throttle;
         this.clock = clock;
     }
@@ -73,7 +76,9 @@ public class AdminLogin {
             throttle.countThrottled();
             return new Refused("Too many failed logins.", null, wait.get(), false);
         }
-        // The password alone is no login here: the last login and LOGIN_SUCCEEDED wait for the code.
+        // The session version is read before the password: a password change that commits meanwhile ends this
+        // session too. The password alone is no login here: the last login and LOGIN_SUCCEEDED wait for the code.
+        long version = users.find(username).map(u -> sessions.current(u.id())).orElse(0L);
         Optional<UserService.CheckedPassword> checked = users.firstFactor(username, password, clientAddress);
         if (checked.isEmpty()) {
             throttle.failed(username, clientAddress);
@@ -96,8 +101,8 @@ public class AdminLogin {
                 clientAddress);
         if (outcome instanceof VerificationOutcome.Verified verified) {
             users.loggedIn(checked.get(), clientAddress);
-            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant()),
-                    verified.wrongCodes());
+            return new Success(AdminPrincipal.of(user.id(), user.username(), verified.device(), clock.instant(),
+                    version), verified.wrongCodes());
         }
         if (outcome instanceof VerificationOutcome.Rejected rejected) {
             return new Refused(REFUSED, rejected.accountLocked() ? locked(user, null) : null,

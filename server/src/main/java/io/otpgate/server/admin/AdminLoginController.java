@@ -56,6 +56,9 @@ class AdminLoginController {
         }
         if (request.getParameter("expired") != null) {
             model.addAttribute("notice", "Your session ended. Please log in again.");
+        } else if (request.getParameter("ended") != null) {
+            model.addAttribute("notice", "Every session of yours was ended, this one included. Please log in "
+                    + "again.");
         } else if (request.getParameter("logout") != null) {
             model.addAttribute("notice", "You are logged out.");
         }

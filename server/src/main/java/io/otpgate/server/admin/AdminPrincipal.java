@@ -11,12 +11,14 @@ import io.otpgate.spring.device.DeviceRef;
  *
  * @param device the persistent id of the device whose code was verified at login
  * @param loggedInAt when the login happened: the absolute timeout counts from here
+ * @param sessionVersion the user's session version at the login: the session ends when it moves on
  */
-public record AdminPrincipal(long userId, String username, String device, Instant loggedInAt)
+public record AdminPrincipal(long userId, String username, String device, Instant loggedInAt, long sessionVersion)
         implements Serializable {
 
-    public static AdminPrincipal of(long userId, String username, DeviceRef device, Instant loggedInAt) {
-        return new AdminPrincipal(userId, username, device.persistentId(), loggedInAt);
+    public static AdminPrincipal of(long userId, String username, DeviceRef device, Instant loggedInAt,
+            long sessionVersion) {
+        return new AdminPrincipal(userId, username, device.persistentId(), loggedInAt, sessionVersion);
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.login.LoginThrottle;
 import io.otpgate.server.user.UserRepository;
@@ -48,9 +49,10 @@ class AdminSecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain adminSecurity(HttpSecurity http, SecurityContextRepository adminSecurityContexts,
-            UserRepository users, DeviceService devices, AdminProperties properties, Clock clock) throws Exception {
+            UserRepository users, DeviceService devices, SessionVersions sessions, AdminProperties properties,
+            Clock clock) throws Exception {
         // Not a bean: Spring Boot would register a filter bean for every path as well.
-        AdminSessionGuard guard = new AdminSessionGuard(users, devices, properties, clock);
+        AdminSessionGuard guard = new AdminSessionGuard(users, devices, sessions, properties, clock);
         AuthorizationManager<RequestAuthorizationContext> staffWithBothFactors = AuthorizationManagerFactories
                 .<RequestAuthorizationContext>multiFactor()
                 .requireFactors(FactorGrantedAuthority.PASSWORD_AUTHORITY, OTP_AUTHORITY)
@@ -84,7 +86,7 @@ class AdminSecurityConfiguration {
 
     @Bean
     AdminLogin adminLogin(UserService users, DeviceService devices, VerificationService verification,
-            LoginThrottle throttle, Clock clock) {
-        return new AdminLogin(users, devices, verification, throttle, clock);
+            SessionVersions sessions, LoginThrottle throttle, Clock clock) {
+        return new AdminLogin(users, devices, verification, sessions, throttle, clock);
     }
 }

@@ -10,6 +10,7 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
 import jakarta.servlet.FilterChain;
@@ -19,10 +20,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 /**
- * Ends an admin session that is too old (the absolute timeout, counted from the login), idle too long, or whose
- * user is no longer an active staff member with a confirmed device; otherwise hands the user, as read from the
- * database on this request, to the pages ({@link #ADMIN}). A demotion or a reset second factor therefore takes
- * effect on the next request, not at the next login.
+ * Ends an admin session that is too old (the absolute timeout, counted from the login), idle too long, whose
+ * user is no longer an active staff member with a confirmed device, or whose user's sessions were ended since the
+ * login (the session version moved on: a password change, a reset, "log out everywhere"); otherwise hands the user,
+ * as read from the database on this request, to the pages ({@link #ADMIN}). A demotion or a reset second factor
+ * therefore takes effect on the next request, not at the next login.
  */
 class AdminSessionGuard extends OncePerRequestFilter {
 
@@ -34,12 +36,15 @@ class AdminSessionGuard extends OncePerRequestFilter {
 
     private final UserRepository users;
     private final DeviceService devices;
+    private final SessionVersions sessions;
     private final AdminProperties properties;
     private final Clock clock;
 
-    AdminSessionGuard(UserRepository users, DeviceService devices, AdminProperties properties, Clock clock) {
+    AdminSessionGuard(UserRepository users, DeviceService devices, SessionVersions sessions,
+            AdminProperties properties, Clock clock) {
         this.users = users;
         this.devices = devices;
+        this.sessions = sessions;
         this.properties = properties;
         this.clock = clock;
     }
@@ -76,6 +81,7 @@ class AdminSessionGuard extends OncePerRequestFilter {
             return Optional.empty();
         }
         return users.findById(principal.userId()).filter(u -> u.active() && u.staff())
+                .filter(u -> sessions.current(u.id()) == principal.sessionVersion())
                 .filter(u -> devices.hasConfirmedDevice(u.id()));
     }
 }

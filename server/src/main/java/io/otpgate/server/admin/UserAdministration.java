@@ -10,6 +10,7 @@ import org.springframework.transaction.annotation.Transactional;
 import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 import io.otpgate.server.user.AccountService;
@@ -73,14 +74,16 @@ public class UserAdministration {
     private final UserRepository users;
     private final AccountService accounts;
     private final DeviceService devices;
+    private final SessionVersions sessions;
     private final SecurityEvents events;
 
     UserAdministration(UserService userService, UserRepository users, AccountService accounts,
-            DeviceService devices, SecurityEvents events) {
+            DeviceService devices, SessionVersions sessions, SecurityEvents events) {
         this.userService = userService;
         this.users = users;
         this.accounts = accounts;
         this.devices = devices;
+        this.sessions = sessions;
         this.events = events;
     }
 
@@ -181,6 +184,10 @@ public class UserAdministration {
             users.updateUser(userId, checked.email(), checked.firstName(), checked.lastName(), active, staff,
                     superuser);
         }
+        if (user.active() && !active) {
+            // Ended for good: making the user active again does not bring the sessions back.
+            sessions.endAll(userId, SessionVersions.DEACTIVATED + by(actor), actor.clientAddress());
+        }
         if (!profileChanges.isEmpty()) {
             accounts.updateProfile(userId, new AccountService.ProfileChange(null, phone, null, null, powerAccountId,
                     powerContactId));
@@ -205,6 +212,18 @@ public class UserAdministration {
         lockForChange(actor, userId);
         checkNewPassword(password, repeated);
         userService.setPassword(userId, password);
+    }
+
+    /**
+     * Ends every session of a user: their admin sessions and API tokens, on every instance ("log out everywhere";
+     * the actor's own sessions too when the user is the actor).
+     *
+     * @throws OtpgateException NOT_FOUND; FORBIDDEN for a non-superuser and a superuser
+     */
+    @Transactional
+    public void endSessions(Actor actor, long userId) {
+        lockForChange(actor, userId);
+        sessions.endAll(userId, SessionVersions.LOG_OUT_EVERYWHERE + by(actor), actor.clientAddress());
     }
 
     /**

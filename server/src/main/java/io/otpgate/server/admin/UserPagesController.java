@@ -3,6 +3,7 @@ package io.otpgate.server.admin;
 import java.util.List;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -16,9 +17,11 @@ import io.otpgate.server.user.Profile;
 import io.otpgate.server.user.User;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
 /**
- * A user's pages: a new user, a user's fields, flags and profile, OAuth profiles and password. The rules are
+ * A user's pages: a new user, a user's fields, flags and profile, OAuth profiles and password; ending a user's
+ * sessions, or one's own ("log out everywhere"). The rules are
  * {@link UserAdministration}'s. A refused form comes back with the message and what was typed (never a password
  * or credentials); a refusal of the request itself (403, 404) is an error page.
  */
@@ -181,6 +184,26 @@ class UserPagesController {
         }
         redirect.addFlashAttribute("notice", "The password was changed.");
         return redirectTo(id);
+    }
+
+    /** Ends every session of the user: their admin sessions and API tokens. */
+    @PostMapping("/admin/users/{id}/sessions/end")
+    String endSessions(@PathVariable long id, HttpServletRequest request, RedirectAttributes redirect) {
+        administration.endSessions(actor(request), id);
+        redirect.addFlashAttribute("notice", "Every session of this user was ended.");
+        return redirectTo(id);
+    }
+
+    /** "Log out everywhere": ends every session of the logged-in admin, this one included. */
+    @PostMapping("/admin/sessions/end")
+    String endOwnSessions(HttpServletRequest request) {
+        administration.endSessions(actor(request), AdminModel.current(request).id());
+        SecurityContextHolder.clearContext();
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        return "redirect:" + AdminPaths.LOGIN + "?ended=1";
     }
 
     private String userPage(UserAdministration.UserPage page, UserForm form, OAuthForm oauthForm,

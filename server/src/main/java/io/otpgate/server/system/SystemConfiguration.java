@@ -3,14 +3,10 @@ package io.otpgate.server.system;
 import java.security.SecureRandom;
 import java.time.Clock;
 
-import javax.sql.DataSource;
-
-import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.DependsOn;
-import org.springframework.context.annotation.Lazy;
 
 import io.otpgate.spring.system.OtpgateSchema;
 
@@ -32,13 +28,15 @@ class SystemConfiguration {
 
     /**
      * The library's migrations, after the server's own: the server's migrations made otpgate's tables (up to V5),
-     * so the library's history adopts them at its version 1 and applies only what comes after. Never lazy: the
-     * commands make their beans lazily, and would otherwise find the library's later tables missing.
+     * so the library's history adopts them at its version 1 and applies only what comes after. Part of Spring Boot's
+     * Flyway initialization, so that everything that waits for the database to be initialized waits for both: a
+     * command's context is lazy, and starts that initialization only when it uses the database.
      */
     @Bean
-    @Lazy(false)
-    @DependsOn("flywayInitializer")
-    InitializingBean otpgateSchema(DataSource dataSource) {
-        return () -> OtpgateSchema.migrate(dataSource, true);
+    FlywayMigrationStrategy migrations() {
+        return flyway -> {
+            flyway.migrate();
+            OtpgateSchema.migrate(flyway.getConfiguration().getDataSource(), true);
+        };
     }
 }

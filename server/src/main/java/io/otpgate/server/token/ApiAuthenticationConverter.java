@@ -12,7 +12,8 @@ import org.springframework.security.oauth2.server.resource.InvalidBearerTokenExc
 
 /**
  * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
- * is still active and whether the device the token names still proves the second factor. Factors are Spring
+ * is still active, whether the token's session was not ended since (its session version is the user's), and whether
+ * the device the token names still proves the second factor. Factors are Spring
  * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid.
  */
 final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthenticationToken> {
@@ -34,6 +35,10 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
                 .orElseThrow(() -> new InvalidBearerTokenException("User not found"));
         if (!state.active()) {
             throw new InvalidBearerTokenException("User is inactive");
+        }
+        if (state.sessionVersion() != claims.sessionVersion()) {
+            // The user's sessions were ended (a password change, a reset, "log out everywhere") after this one began.
+            throw new InvalidBearerTokenException("Given token not valid for any token type");
         }
         List<GrantedAuthority> authorities = new ArrayList<>(2);
         authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)

@@ -66,7 +66,7 @@ class ApiSecurityConfiguration {
             .map(PathPatternRequestMatcher::pathPattern).toList());
 
     private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
-        "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete" };
+        "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete", "/api/token/logout-all" };
 
     @Bean
     @Order(1)

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
@@ -17,12 +18,15 @@ public class PasswordLogin {
 
     private final UserService users;
     private final TokenService tokens;
+    private final SessionVersions sessions;
     private final LoginThrottle throttle;
     private final Clock clock;
 
-    PasswordLogin(UserService users, TokenService tokens, LoginThrottle throttle, Clock clock) {
+    PasswordLogin(UserService users, TokenService tokens, SessionVersions sessions, LoginThrottle throttle,
+            Clock clock) {
         this.users = users;
         this.tokens = tokens;
+        this.sessions = sessions;
         this.throttle = throttle;
         this.clock = clock;
     }
@@ -37,12 +41,15 @@ public class PasswordLogin {
             throw ApiRefusal.tooManyAttempts("Too many failed logins: try again in " + wait.get().toSeconds()
                     + " s", wait.get());
         }
+        // The session version is read before the password: a password change that commits meanwhile (its new hash
+        // and the new version together) ends this session too, instead of letting the old password open one after it.
+        long version = users.find(username).map(u -> sessions.current(u.id())).orElse(0L);
         Optional<User> user = users.checkPassword(username, password, clientAddress);
         if (user.isEmpty()) {
             throttle.failed(username, clientAddress);
             throw ApiRefusal.unauthorized(REFUSED, "no_active_account");
         }
         throttle.succeeded(username, clientAddress);
-        return tokens.issue(user.get().id(), null, clock.instant());
+        return tokens.issue(user.get().id(), null, clock.instant(), version);
     }
 }

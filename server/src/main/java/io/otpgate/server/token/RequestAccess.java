@@ -13,7 +13,8 @@ import io.otpgate.spring.device.DeviceService;
 /**
  * What a request on behalf of a user may do, read in one query (it is asked on every API request): whether the
  * user exists and is active, has a confirmed device, and whether the device a token names still exists, belongs to
- * the user and is confirmed (as django-otp's {@code is_verified} reads a token's device on every request).
+ * the user and is confirmed (as django-otp's {@code is_verified} reads a token's device on every request); and the
+ * user's session version, which the token's must equal.
  */
 @Repository
 class RequestAccess {
@@ -39,10 +40,13 @@ class RequestAccess {
                     .append(" c where c.id = ? and c.account_id = u.id and c.confirmed = true)");
             params.add(claimed.id());
         }
-        sql.append(" as device_valid from auth_user u where u.id = ?");
+        // The server's account of a user has the user's id (made with the user).
+        sql.append(" as device_valid, coalesce(a.session_version, 0) as session_version from auth_user u")
+                .append(" left join otpgate_account a on a.id = u.id where u.id = ?");
         params.add(userId);
         return jdbc.sql(sql.toString()).params(params)
-                .query((rs, n) -> new AccessState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)))
+                .query((rs, n) -> new AccessState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3),
+                        rs.getLong(4)))
                 .optional();
     }
 
@@ -50,7 +54,8 @@ class RequestAccess {
      * @param active whether the user may log in at all
      * @param hasConfirmedDevice whether the user's requests need a second factor
      * @param claimedDeviceValid whether the device the token names proves that second factor
+     * @param sessionVersion the user's session version ({@code otpgate_account.session_version})
      */
-    record AccessState(boolean active, boolean hasConfirmedDevice, boolean claimedDeviceValid) {
+    record AccessState(boolean active, boolean hasConfirmedDevice, boolean claimedDeviceValid, long sessionVersion) {
     }
 }

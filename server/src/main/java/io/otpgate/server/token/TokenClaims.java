@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.springframework.security.oauth2.jwt.Jwt;
 
 import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.factor.OtpJwtClaims;
 
 /**
  * The claims of an otpgate token, as simplejwt makes them plus seed 004's device claim and RFC 8176's {@code amr}.
@@ -16,20 +17,23 @@ import io.otpgate.spring.device.DeviceRef;
  * @param id unique per token (claim {@code jti})
  * @param device the device whose code this session proved (claim {@code otp_device_id}), or null (password only)
  * @param methods how the session was authenticated (claim {@code amr}): {@code ["pwd"]}, then
- *     {@code ["pwd","otp","mfa"]}
+ *     {@code ["pwd","otp","mfa"]}, or {@code ["pwd","recovery","mfa"]} after a recovery code
+ *     ({@link OtpJwtClaims#RECOVERY_METHOD})
  * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
+ * @param sessionVersion the user's session version when the session began (claim {@code sv}; 0 when absent, as in
+ *     tokens issued before it existed): the token is refused once the user's version moved on
  */
 public record TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
-        List<String> methods, Instant authTime) {
+        List<String> methods, Instant authTime, long sessionVersion) {
 
     public static final String TOKEN_TYPE = "token_type";
     public static final String USER_ID = "user_id";
     public static final String DEVICE = "otp_device_id";
     public static final String METHODS = "amr";
     public static final String AUTH_TIME = "auth_time";
+    public static final String SESSION_VERSION = "sv";
 
     static final List<String> PASSWORD = List.of("pwd");
-    static final List<String> PASSWORD_AND_OTP = List.of("pwd", "otp", "mfa");
 
     /** {@code token_type}. */
     public enum TokenType {
@@ -55,9 +59,9 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         }
     }
 
-    /** The methods for a session with or without a second factor. */
+    /** The methods for a session with or without a second factor, as the library's own JWT claims name them. */
     static List<String> methodsFor(DeviceRef device) {
-        return device == null ? PASSWORD : PASSWORD_AND_OTP;
+        return device == null ? PASSWORD : OtpJwtClaims.methods(device);
     }
 
     /**
@@ -72,9 +76,12 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         Object device = claims.get(DEVICE);
         Object methods = claims.get(METHODS);
         Instant authTime = epochSeconds(claims.get(AUTH_TIME));
+        Object sessionVersion = claims.getOrDefault(SESSION_VERSION, 0L);
         if (type.isEmpty() || jwt.getId() == null || jwt.getId().isEmpty() || jwt.getIssuedAt() == null
                 || jwt.getExpiresAt() == null || authTime == null || !(userId instanceof Number number)
-                || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+                || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)
+                || !(sessionVersion instanceof Number version) || version.longValue() < 0
+                || version.doubleValue() != version.longValue()) {
             return Optional.empty();
         }
         DeviceRef ref = null;
@@ -92,7 +99,7 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
             return Optional.empty();
         }
         return Optional.of(new TokenClaims(type.get(), jwt.getId(), id, jwt.getIssuedAt(), jwt.getExpiresAt(), ref,
-                list.stream().map(String.class::cast).toList(), authTime));
+                list.stream().map(String.class::cast).toList(), authTime, version.longValue()));
     }
 
     private static Instant epochSeconds(Object value) {

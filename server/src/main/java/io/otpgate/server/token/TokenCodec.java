@@ -124,7 +124,8 @@ public final class TokenCodec {
         JwtClaimsSet.Builder set = JwtClaimsSet.builder().id(claims.id()).issuedAt(claims.issuedAt())
                 .expiresAt(claims.expiresAt()).claim(TokenClaims.TOKEN_TYPE, claims.type().claim())
                 .claim(TokenClaims.USER_ID, claims.userId()).claim(TokenClaims.METHODS, claims.methods())
-                .claim(TokenClaims.AUTH_TIME, claims.authTime().getEpochSecond());
+                .claim(TokenClaims.AUTH_TIME, claims.authTime().getEpochSecond())
+                .claim(TokenClaims.SESSION_VERSION, claims.sessionVersion());
         if (claims.device() != null) {
             set.claim(TokenClaims.DEVICE, claims.device().persistentId());
         }

@@ -10,6 +10,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.server.user.UserRepository;
@@ -34,13 +35,14 @@ class TokenConfiguration {
 
     @Bean
     TokenService tokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users,
-            SecurityEvents events, TokenProperties properties, Clock clock) {
-        return new TokenService(codec, refreshTokens, users, events, properties, clock);
+            SecurityEvents events, SessionVersions sessions, TokenProperties properties, Clock clock) {
+        return new TokenService(codec, refreshTokens, users, events, sessions, properties, clock);
     }
 
     @Bean
-    PasswordLogin passwordLogin(UserService users, TokenService tokens, LoginThrottle throttle, Clock clock) {
-        return new PasswordLogin(users, tokens, throttle, clock);
+    PasswordLogin passwordLogin(UserService users, TokenService tokens, SessionVersions sessions,
+            LoginThrottle throttle, Clock clock) {
+        return new PasswordLogin(users, tokens, sessions, throttle, clock);
     }
 
     @Bean

@@ -3,9 +3,12 @@ package io.otpgate.server.token;
 import java.util.Map;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.otpgate.server.system.ApiRefusal;
@@ -13,7 +16,10 @@ import io.otpgate.server.system.JsonBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
-/** simplejwt's endpoints: obtain a pair, refresh it (with rotation), blacklist a refresh token; and the JWKs. */
+/**
+ * simplejwt's endpoints: obtain a pair, refresh it (with rotation), blacklist a refresh token; "log out everywhere";
+ * and the JWKs.
+ */
 @RestController
 @ConditionalOnWebApplication
 class TokenController {
@@ -57,6 +63,16 @@ class TokenController {
             throw ApiRefusal.unauthorized(INVALID, "token_not_valid");
         }
         return Map.of();
+    }
+
+    /**
+     * "Log out everywhere": ends every session of the token's user, this one included (every refresh token and every
+     * access token, at once). Needs the second factor once the user has a device, as the account endpoints do.
+     */
+    @PostMapping("/api/token/logout-all")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void logoutAll(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        tokens.endAll(me.userId(), request.getRemoteAddr());
     }
 
     /** The public keys that check otpgate's tokens (RS256, ES256); empty for HS256. */

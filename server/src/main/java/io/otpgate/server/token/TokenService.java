@@ -3,6 +3,7 @@ package io.otpgate.server.token;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -14,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.server.token.TokenClaims.TokenType;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
@@ -22,6 +24,12 @@ import io.otpgate.server.user.UserRepository;
  * Issues, rotates and revokes token pairs. Access tokens are stateless; each refresh token is stored, spent by its
  * one refresh (which issues the next pair of the same family, with the same claims), and a spent or revoked one
  * presented again revokes its whole family: a stolen refresh token stops working as soon as either party uses it.
+ *
+ * <p>Every token carries the user's session version of the family's start (claim {@code sv}): once the version moves
+ * on (a password change, a deactivation, a second-factor reset, new or deleted recovery codes, "log out everywhere")
+ * the family's refresh is refused and revokes it, and its access tokens are refused by the request's one query
+ * ({@link RequestAccess}). A family also ends {@code otpgate.token.session-max-age} after its password login
+ * ({@code auth_time}), however often it was refreshed: no token of it expires later.
  */
 public class TokenService {
 
@@ -31,15 +39,17 @@ public class TokenService {
     private final RefreshTokenRepository refreshTokens;
     private final UserRepository users;
     private final SecurityEvents events;
+    private final SessionVersions sessions;
     private final TokenProperties properties;
     private final Clock clock;
 
     TokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users, SecurityEvents events,
-            TokenProperties properties, Clock clock) {
+            SessionVersions sessions, TokenProperties properties, Clock clock) {
         this.codec = codec;
         this.refreshTokens = refreshTokens;
         this.users = users;
         this.events = events;
+        this.sessions = sessions;
         this.properties = properties;
         this.clock = clock;
     }
@@ -52,17 +62,31 @@ public class TokenService {
      */
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, Instant authTime) {
-        return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString());
+        return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
+                sessions.current(userId));
     }
 
-    private TokenPair issue(long userId, DeviceRef device, java.util.List<String> methods, Instant authTime,
-            String family) {
+    /**
+     * A new password-only pair for a new session, under the session version read before the password was checked
+     * (a version that moved on since makes the pair dead at once).
+     */
+    @Transactional
+    public TokenPair issue(long userId, DeviceRef device, Instant authTime, long sessionVersion) {
+        return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
+                sessionVersion);
+    }
+
+    private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
+            long sessionVersion) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant authSecond = authTime.truncatedTo(ChronoUnit.SECONDS);
+        Instant sessionEnd = authSecond.plus(properties.sessionMaxAge());
         TokenClaims access = new TokenClaims(TokenType.ACCESS, UUID.randomUUID().toString(), userId, now,
-                now.plus(properties.accessLifetime()), device, methods, authSecond);
+                earlier(now.plus(properties.accessLifetime()), sessionEnd), device, methods, authSecond,
+                sessionVersion);
         TokenClaims refresh = new TokenClaims(TokenType.REFRESH, UUID.randomUUID().toString(), userId, now,
-                now.plus(properties.refreshLifetime()), device, methods, authSecond);
+                earlier(now.plus(properties.refreshLifetime()), sessionEnd), device, methods, authSecond,
+                sessionVersion);
         refreshTokens.insert(refresh.id(), family, userId, now, refresh.expiresAt());
         return new TokenPair(codec.encode(access), codec.encode(refresh));
     }
@@ -72,7 +96,9 @@ public class TokenService {
      * {@code BLACKLIST_AFTER_ROTATION}). A token that was spent or revoked already revokes its family; the
      * revocation is kept although the answer is a refusal.
      *
-     * @return empty if the token is not a valid, live refresh token of an active user
+     * @return empty if the token is not a valid, live refresh token of an active user, or its session ended (the
+     *     user's session version moved on, or the session is older than {@code otpgate.token.session-max-age}: the
+     *     family is revoked then)
      */
     @Transactional
     public Optional<TokenPair> refresh(String token, String clientAddress) {
@@ -92,14 +118,32 @@ public class TokenService {
         }
         Optional<User> user = users.findById(presented.userId());
         if (user.isEmpty() || !user.get().active()) {
-            // Refused, and left unspent: a user made active again keeps the session.
+            // Refused, and left unspent; a deactivation through otpgate also moved the session version.
+            return Optional.empty();
+        }
+        if (presented.sessionVersion() != sessions.current(presented.userId())
+                || !now.isBefore(presented.authTime().plus(properties.sessionMaxAge()))) {
+            refreshTokens.revokeFamily(stored.get().family(), now);
             return Optional.empty();
         }
         if (!refreshTokens.spend(presented.id(), now)) {
             throw new IllegalStateException("refresh token " + presented.id() + " changed while locked");
         }
         return Optional.of(issue(presented.userId(), presented.device(), presented.methods(), presented.authTime(),
-                stored.get().family()));
+                stored.get().family(), presented.sessionVersion()));
+    }
+
+    /**
+     * Ends every session of the user ("log out everywhere"): every refresh family and every access token of the user,
+     * on every instance, at once.
+     */
+    @Transactional
+    public void endAll(long userId, String clientAddress) {
+        sessions.endAll(userId, SessionVersions.LOG_OUT_EVERYWHERE, clientAddress);
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /**

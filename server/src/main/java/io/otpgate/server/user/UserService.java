@@ -10,6 +10,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 
@@ -20,12 +21,15 @@ public class UserService {
     private final UserRepository users;
     private final Passwords passwords;
     private final SecurityEvents events;
+    private final SessionVersions sessions;
     private final Clock clock;
 
-    UserService(UserRepository users, Passwords passwords, SecurityEvents events, Clock clock) {
+    UserService(UserRepository users, Passwords passwords, SecurityEvents events, SessionVersions sessions,
+            Clock clock) {
         this.users = users;
         this.passwords = passwords;
         this.events = events;
+        this.sessions = sessions;
         this.clock = clock;
     }
 
@@ -140,7 +144,11 @@ public class UserService {
         }
     }
 
-    /** Sets a new password. @throws OtpgateException INVALID for a bad password, NOT_FOUND for no such user */
+    /**
+     * Sets a new password and ends every session of the user (admin sessions and API tokens, on every instance).
+     *
+     * @throws OtpgateException INVALID for a bad password, NOT_FOUND for no such user
+     */
     @Transactional
     public void setPassword(long userId, CharSequence password) {
         String hash = hashNew(password);
@@ -148,5 +156,6 @@ public class UserService {
             throw OtpgateException.notFound("no user with id " + userId);
         }
         events.record(SecurityEventKind.PASSWORD_CHANGED, userId, null, null, null);
+        sessions.endAll(userId, SessionVersions.PASSWORD_CHANGED, null);
     }
 }

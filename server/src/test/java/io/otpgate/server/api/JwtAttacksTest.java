@@ -230,6 +230,10 @@ class JwtAttacksTest extends ApiTestBase {
                 new BadClaims("amr a string", p -> p.put("amr", "pwd otp mfa"), "token_not_valid"),
                 new BadClaims("amr holding a number", p -> p.putArray("amr").add("pwd").add(2), "token_not_valid"),
                 new BadClaims("auth_time missing", p -> p.remove("auth_time"), "token_not_valid"),
+                new BadClaims("sv a string", p -> p.put("sv", "0"), "token_not_valid"),
+                new BadClaims("sv negative", p -> p.put("sv", -1), "token_not_valid"),
+                new BadClaims("sv a fraction", p -> p.put("sv", 0.5), "token_not_valid"),
+                new BadClaims("sv ahead of the user's", p -> p.put("sv", 1), "token_not_valid"),
                 new BadClaims("auth_time a string", p -> p.put("auth_time", "yesterday"), "token_not_valid"),
                 new BadClaims("otp_device_id without a number", p -> p.put("otp_device_id", "totp/abc"),
                         "token_not_valid"),
@@ -411,7 +415,9 @@ class JwtAttacksTest extends ApiTestBase {
         Enrolled first = enrol();
         Tokens old = first.verified();
         Tokens reset = tokens(delete("/api/totp/delete", old.access()));
-        assertThat(get("/api/me", old.access()).status()).as("no device: the password is enough").isEqualTo(200);
+        assertThat(get("/api/me", reset.access()).status()).as("no device: the password is enough").isEqualTo(200);
+        assertThat(get("/api/me", old.access()).status()).as("turning 2FA off ended the other sessions")
+                .isEqualTo(401);
 
         Setup second = createTotp(reset.access());
         Tokens fresh = tokens(post("/api/totp/login", reset.access(), json("token", code(second.secret()))));
@@ -419,9 +425,9 @@ class JwtAttacksTest extends ApiTestBase {
                 .isNotEqualTo(payload(old.access()).get("otp_device_id"));
 
         Answer stale = get("/api/me", old.access());
-        assertThat(stale.status()).as("answer %s", stale.json()).isEqualTo(403);
+        assertThat(stale.status()).as("answer %s", stale.json()).isEqualTo(401);
         assertThat(stale.response().getContentType()).startsWith(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        assertThat(stale.text("detail")).isEqualTo(SECOND_FACTOR_MISSING);
+        assertThat(stale.text("code")).isEqualTo("token_not_valid");
         Answer refreshed = post("/api/token/refresh", null, json("refresh", old.refresh()));
         if (refreshed.status() == 200) {
             assertThat(get("/api/me", refreshed.text("access")).status())
@@ -444,7 +450,7 @@ class JwtAttacksTest extends ApiTestBase {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String bobWithAliceDevice = codec.encode(new TokenClaims(TokenClaims.TokenType.ACCESS,
                 UUID.randomUUID().toString(), user.id(), now, now.plus(Duration.ofMinutes(5)), aliceDevice,
-                List.of("pwd", "otp", "mfa"), now));
+                List.of("pwd", "otp", "mfa"), now, 0));
 
         Answer forbidden = get("/api/me", bobWithAliceDevice);
 

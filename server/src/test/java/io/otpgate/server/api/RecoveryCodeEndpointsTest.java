@@ -95,7 +95,7 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
     }
 
     @Test
-    void createWhenRecoveryCodeTokenThenAllowedAndTokenStillValid() throws Exception {
+    void createWhenRecoveryCodeTokenThenAllowedAndEverySessionEnds() throws Exception {
         Enrolled enrolled = enrol();
         Tokens recovered = tokens(post("/api/totp/recovery_code/login", login().access(),
                 json("token", enrolled.setup().recoveryCodes().get(0))));
@@ -104,7 +104,10 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
 
         assertThat(answer.status()).isEqualTo(201);
         assertThat(get("/api/me", recovered.access()).status())
-                .as("the recovery device keeps its id: the token naming it stays valid").isEqualTo(200);
+                .as("new codes end every session, the one that asked for them included").isEqualTo(401);
+        assertThat(get("/api/me", enrolled.verified().access()).status()).isEqualTo(401);
+        assertThat(post("/api/totp/recovery_code/login", login().access(), json("token", codes(answer).get(0)))
+                .status()).as("a new code opens a new session").isEqualTo(200);
     }
 
     @Test
@@ -136,7 +139,8 @@ class RecoveryCodeEndpointsTest extends ApiTestBase {
         assertThat(answer.header("Cache-Control")).contains("no-store");
         for (String jwt : List.of(recovered.access(), recovered.refresh())) {
             assertThat(payload(jwt).get("otp_device_id").stringValue()).isEqualTo("static/" + deviceId);
-            assertThat(payload(jwt).get("amr").toString()).isEqualTo("[\"pwd\",\"otp\",\"mfa\"]");
+            assertThat(payload(jwt).get("amr").toString()).as("not a TOTP login: RFC 8176 has no value for it")
+                    .isEqualTo("[\"pwd\",\"recovery\",\"mfa\"]");
             assertThat(payload(jwt).get("auth_time").longValue())
                     .isEqualTo(payload(password.access()).get("auth_time").longValue());
         }

@@ -51,8 +51,10 @@ class SeedFlowTest extends ApiTestBase {
         Tokens deleted = tokens(delete("/api/totp/delete", refreshed.access()));
         assertThat(payload(deleted.access()).get("otp_device_id")).isNull();
         assertThat(get("/api/totp/status", deleted.access()).json().get("isOtpEnabled").booleanValue()).isFalse();
-        assertThat(get("/api/me", password.access()).status()).as("no device left: password is enough again")
+        assertThat(get("/api/me", deleted.access()).status()).as("no device left: password is enough again")
                 .isEqualTo(200);
+        assertThat(get("/api/me", password.access()).status()).as("turning 2FA off ended the other sessions")
+                .isEqualTo(401);
 
         Setup second = createTotp(deleted.access());
         assertThat(second.secret()).isNotEqualTo(setup.secret());

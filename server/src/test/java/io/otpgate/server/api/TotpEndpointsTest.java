@@ -620,8 +620,10 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(profileOtpEnabled()).isFalse();
         assertThat(status(reset.access())).isFalse();
         assertThat(get("/api/me", reset.access()).status()).isEqualTo(200);
-        assertThat(get("/api/me", enrolled.passwordOnly().access()).status()).isEqualTo(200);
+        assertThat(get("/api/me", enrolled.passwordOnly().access()).status())
+                .as("turning the second factor off ends the user's other sessions").isEqualTo(401);
         assertThat(events("SECOND_FACTOR_RESET")).isEqualTo(1);
+        assertThat(events("SESSIONS_ENDED")).isEqualTo(1);
         nextStep();
         assertProblem(post("/api/totp/login", reset.access(), json("token", code(enrolled.setup().secret()))), 400,
                 NO_DEVICE);
@@ -673,8 +675,9 @@ class TotpEndpointsTest extends ApiTestBase {
         Setup again = createTotp(reset.access());
         Tokens verifiedAgain = tokens(post("/api/totp/login", reset.access(), json("token", code(again.secret()))));
 
-        assertProblem(get("/api/me", enrolled.verified().access()), 403, SECOND_FACTOR_MISSING);
-        assertProblem(get("/api/me", recovered.access()), 403, SECOND_FACTOR_MISSING);
+        // Turning 2FA off ended the sessions of the old devices; the one it answered with is password only.
+        assertProblem(get("/api/me", enrolled.verified().access()), 401, "Given token not valid for any token type");
+        assertProblem(get("/api/me", recovered.access()), 401, "Given token not valid for any token type");
         assertProblem(get("/api/me", reset.access()), 403, SECOND_FACTOR_MISSING);
         Answer refreshedOld = post("/api/token/refresh", null, json("refresh", enrolled.verified().refresh()));
         if (refreshedOld.status() == 200) {

@@ -10,9 +10,11 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.server.cli.CommandRunner.Result;
+import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
@@ -66,6 +68,8 @@ class DeviceCommandsTest {
         assertThat(commands.run("list-devices", "alice").out()).containsPattern("static/1 +Backup +yes +2 codes left")
                 .doesNotContain("static/2");
         assertThat(verify("alice", first)).isNotInstanceOf(VerificationOutcome.Verified.class);
+        assertThat(sessionsEnded("alice")).as("the replaced codes end the sessions they opened").containsExactly(1L,
+                1L);
     }
 
     @Test
@@ -174,6 +178,7 @@ class DeviceCommandsTest {
     void removeOtpWhenYesThenEveryDeviceRemoved() {
         commands.run("add-otp-device", "alice", "--qr", directory.resolve("a.png").toString());
         commands.run("create-backup-codes", "alice", "--count", "2");
+        List<Long> before = sessionsEnded("alice");
 
         Result result = commands.run("remove-otp", "alice", "--yes");
 
@@ -181,6 +186,8 @@ class DeviceCommandsTest {
         assertThat(result.out()).isEqualTo("Removed 2 devices of alice and cleared the account's lock. alice logs in "
                 + "with the password only until a new device is added.\n");
         assertThat(commands.run("list-devices", "alice").out()).startsWith("alice has no devices.");
+        assertThat(sessionsEnded("alice")).as("SESSIONS_ENDED events, and the session version")
+                .containsExactly(before.get(0) + 1, before.get(1) + 1);
     }
 
     @Test
@@ -207,6 +214,17 @@ class DeviceCommandsTest {
                 + "[y/N] cancelled: nothing was removed\n");
         assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
         assertThat(accepted.out()).startsWith("Removed 1 device of alice");
+    }
+
+    /** The SESSIONS_ENDED events of the user and the account's session version. */
+    private List<Long> sessionsEnded(String username) {
+        return commands.withContext(context -> {
+            long id = context.getBean(UserService.class).require(username).id();
+            JdbcClient jdbc = context.getBean(JdbcClient.class);
+            return List.of(jdbc.sql("select count(*) from otpgate_security_event where account_id = ? and kind = "
+                    + "'SESSIONS_ENDED'").param(id).query(Long.class).single(),
+                    context.getBean(Accounts.class).sessionVersion(id));
+        });
     }
 
     private VerificationOutcome verify(String username, String code) {

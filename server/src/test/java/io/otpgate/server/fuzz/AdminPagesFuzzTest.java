@@ -40,7 +40,8 @@ class AdminPagesFuzzTest {
         "POST /admin/users/{id}/devices/totp", "POST /admin/users/{id}/devices/totp/{deviceId}/confirm",
         "POST /admin/users/{id}/recovery-codes", "POST /admin/users/{id}/devices/{kind}/{deviceId}/delete",
         "POST /admin/users/{id}/reset", "POST /admin/users/{id}/unlock", "GET /admin/events", "POST /admin/login",
-        "GET /admin/login", "GET /admin/static/admin.css", "GET /admin/no-such-page", "POST /admin/users" };
+        "GET /admin/login", "GET /admin/static/admin.css", "GET /admin/no-such-page", "POST /admin/users",
+        "POST /admin/users/{id}/sessions/end", "POST /admin/sessions/end" };
 
     /** Refusals that may count a failure: a login, and the first code of a new device. */
     private static final Set<String> COUNTED = Set.of("POST /admin/login",

@@ -30,7 +30,8 @@ class ApiBodiesFuzzTest {
     private static final String[] PATHS = { "/api/token", "/api/token/refresh", "/api/token/blacklist",
         "/api/totp/create", "/api/totp/rollback", "/api/totp/login", "/api/totp/delete", "/api/totp/status",
         "/api/totp/recovery_code/create", "/api/totp/recovery_code/login", "/api/me", "/api/profile",
-        "/api/oauth_profiles", "/.well-known/jwks.json", "/api/no-such-endpoint", "/api/oauth_profiles/" };
+        "/api/oauth_profiles", "/api/token/logout-all", "/.well-known/jwks.json", "/api/no-such-endpoint",
+        "/api/oauth_profiles/" };
 
     private static final HttpMethod[] METHODS = { HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE,
         HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.HEAD, HttpMethod.OPTIONS };

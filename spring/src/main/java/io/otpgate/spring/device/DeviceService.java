@@ -31,12 +31,13 @@ public class DeviceService {
     private final FailureMemory failures;
     private final List<SecondFactorListener> listeners;
     private final SecurityEvents events;
+    private final SessionVersions sessions;
     private final Throttle throttle;
     private final Clock clock;
 
     DeviceService(JdbcClient jdbc, List<DevicePlugin> plugins, DeviceThrottling throttling, AccountRepository accounts,
             FailureMemory failures, List<SecondFactorListener> listeners, SecurityEvents events,
-            VerificationProperties properties, Clock clock) {
+            SessionVersions sessions, VerificationProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.plugins = inKindOrder(plugins);
         this.throttling = throttling;
@@ -44,6 +45,7 @@ public class DeviceService {
         this.failures = failures;
         this.listeners = listeners;
         this.events = events;
+        this.sessions = sessions;
         this.throttle = properties.throttle();
         this.clock = clock;
     }
@@ -120,8 +122,9 @@ public class DeviceService {
     }
 
     /**
-     * Removes every device of the user (an operator's reset after a lost phone) and clears the account lock; the
-     * user is back to password only.
+     * Removes every device of the user (an operator's reset after a lost phone, or the user turning the second
+     * factor off) and clears the account lock; the user is back to password only, and every session of the user
+     * ends ({@link SessionVersions}).
      *
      * @return how many devices were removed
      */
@@ -134,12 +137,14 @@ public class DeviceService {
         listeners.forEach(listener -> listener.secondFactorChanged(userId, false, now));
         events.record(SecurityEventKind.SECOND_FACTOR_RESET, userId, null, clientAddress,
                 removed + (removed == 1 ? " device removed" : " devices removed"));
+        sessions.endAll(userId, SessionVersions.SECOND_FACTOR_RESET, clientAddress);
         return removed;
     }
 
     /**
      * Removes one device of the user (a TOTP or HOTP device, or the recovery codes). The profile's
-     * {@code is_otp_enabled} follows whether a confirmed device is left.
+     * {@code is_otp_enabled} follows whether a confirmed device is left. Removing the recovery codes ends every
+     * session of the user (one opened with a code must not outlive the codes).
      *
      * @throws OtpgateException NOT_FOUND if there is no such user, or the device does not exist or is another
      *     user's (nothing is removed then)
@@ -161,6 +166,9 @@ public class DeviceService {
         // Only the removal that turns the second factor off says so (a pending setup's removal does not).
         events.record(SecurityEventKind.DEVICE_REMOVED, userId, device.persistentId(), clientAddress,
                 had && !left ? SecurityEvents.NO_CONFIRMED_DEVICE_LEFT : null);
+        if (device.kind() == DeviceKind.STATIC) {
+            sessions.endAll(userId, SessionVersions.RECOVERY_CODES_DELETED, clientAddress);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 
+import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 
 /**
@@ -16,8 +17,17 @@ public final class OtpJwtClaims {
 
     /** The device whose code was verified, as its persistent id ({@code totp/42}). */
     public static final String DEVICE = "otp_device_id";
-    /** RFC 8176 authentication methods: {@code pwd}, then {@code otp} and {@code mfa} once a code is verified. */
+    /**
+     * RFC 8176 authentication methods: {@code pwd}, then {@code otp} and {@code mfa} once a TOTP or HOTP code is
+     * verified, or {@value #RECOVERY_METHOD} and {@code mfa} once a recovery code is.
+     */
     public static final String AMR = "amr";
+    /**
+     * The {@code amr} value of a recovery code. RFC 8176 registers none: {@code otp} would let a relying party take a
+     * printed one-off code for the authenticator app, and {@code kba} (knowledge) is not what it is either. RFC 8176
+     * section 2 lets parties agree on values of their own; this one is spelled out so that nobody can mistake it.
+     */
+    public static final String RECOVERY_METHOD = "recovery";
     /** When the user last proved the password (OpenID Connect's {@code auth_time}), in seconds. */
     public static final String AUTH_TIME = "auth_time";
 
@@ -31,7 +41,16 @@ public final class OtpJwtClaims {
      * @param authTime when the user proved the first factor (kept from the token the code was sent with)
      */
     public static JwtClaimsSet.Builder add(JwtClaimsSet.Builder claims, DeviceRef device, Instant authTime) {
-        return claims.claim(DEVICE, device.persistentId()).claim(AMR, List.of("pwd", "otp", "mfa"))
+        return claims.claim(DEVICE, device.persistentId()).claim(AMR, methods(device))
                 .claim(AUTH_TIME, authTime.getEpochSecond());
+    }
+
+    /**
+     * The {@code amr} of a session whose second factor this device proved: {@code ["pwd","otp","mfa"]}, or
+     * {@code ["pwd","recovery","mfa"]} for a recovery code.
+     */
+    public static List<String> methods(DeviceRef device) {
+        return device.kind() == DeviceKind.STATIC ? List.of("pwd", RECOVERY_METHOD, "mfa")
+                : List.of("pwd", "otp", "mfa");
     }
 }

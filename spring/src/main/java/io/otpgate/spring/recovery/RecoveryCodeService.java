@@ -15,6 +15,7 @@ import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.system.OtpgateException;
 
 /** Issues recovery codes: shown once, stored as keyed digests. */
@@ -25,15 +26,17 @@ public class RecoveryCodeService {
     private final DeviceService devices;
     private final RecoveryCodeDigests digests;
     private final SecurityEvents events;
+    private final SessionVersions sessions;
     private final SecureRandom random;
     private final Clock clock;
 
     RecoveryCodeService(StaticDeviceRepository staticDevices, DeviceService devices, RecoveryCodeDigests digests,
-            SecurityEvents events, SecureRandom random, Clock clock) {
+            SecurityEvents events, SessionVersions sessions, SecureRandom random, Clock clock) {
         this.staticDevices = staticDevices;
         this.devices = devices;
         this.digests = digests;
         this.events = events;
+        this.sessions = sessions;
         this.random = random;
         this.clock = clock;
     }
@@ -43,8 +46,9 @@ public class RecoveryCodeService {
      *
      * @param count how many, 1..{@value RecoveryCodes#MAX_COUNT}
      * @param pending true when they come with a TOTP setup that is not confirmed yet: they become valid when it
-     *     is, and the user's current codes stay valid until then; false to replace the current codes at once (the
-     *     device keeps its id, so a token that names it stays valid)
+     *     is, and the user's current codes stay valid until then; false to replace the current codes at once: then,
+     *     if there were codes, every session of the user ends (the device keeps its id, and a session opened with
+     *     an old code must not outlive it)
      * @param clientAddress for the security log, or null
      * @return the codes, formatted {@code xxxx-xxxx-xxxx-xxxx}: show them once, never log them
      */
@@ -56,6 +60,7 @@ public class RecoveryCodeService {
         List<String> codes = digests.codes().generate(count, random);
         List<byte[]> digested = codes.stream().map(digests::ofCode).toList();
         long id;
+        boolean replaced = false;
         if (pending) {
             staticDevices.deletePending(userId);
             id = staticDevices.insert(userId, "Backup", false, digested, clock.instant());
@@ -65,6 +70,7 @@ public class RecoveryCodeService {
                 id = current.get();
                 staticDevices.replaceCodes(id, digested);
                 staticDevices.deleteOthers(userId, id);
+                replaced = true;
             } else {
                 staticDevices.deleteByUser(userId);
                 id = staticDevices.insert(userId, "Backup", true, digested, clock.instant());
@@ -73,6 +79,9 @@ public class RecoveryCodeService {
         DeviceRef ref = new DeviceRef(DeviceKind.STATIC, id);
         events.record(SecurityEventKind.RECOVERY_CODES_ISSUED, userId, ref.persistentId(), clientAddress,
                 count + (pending ? " codes, valid once the TOTP setup is confirmed" : " codes"));
+        if (replaced) {
+            sessions.endAll(userId, SessionVersions.RECOVERY_CODES_REPLACED, clientAddress);
+        }
         return new Issued(ref, codes);
     }
 

@@ -56,8 +56,8 @@ class JwtApiWithOtpTest {
         assertThat(authorities(password)).doesNotContain("FACTOR_OTP");
         assertThat(claims(password).get("amr").toString()).isEqualTo("[\"pwd\"]");
 
-        OtpSecret secret = OtpAuthUri.parse(json(call(post("/otp/api/totp/create"), password, null), 201)
-                .get("otpUrl").asString()).secret();
+        JsonNode setup = json(call(post("/otp/api/totp/create"), password, null), 201);
+        OtpSecret secret = OtpAuthUri.parse(setup.get("otpUrl").asString()).secret();
         String code = Totp.defaults().generate(secret, clock.instant());
         String verified = json(call(post("/api/token/otp"), password, "{\"token\":\"" + code + "\"}"), 200)
                 .get("access").asString();
@@ -73,6 +73,11 @@ class JwtApiWithOtpTest {
         assertThat(json(call(post("/api/token/otp"), password, "{\"token\":\"" + code + "\"}"), 400).get("detail")
                 .asString()).as("a replayed code").isEqualTo("Invalid 2FA token, or invalid 2FA device.");
         assertThat(call(post("/api/token/otp"), password, "{\"token\":\"drop;table\"}").getStatus()).isEqualTo(400);
+        String recovered = json(call(post("/api/token/otp"), password, "{\"token\":\""
+                + setup.get("recoveryCodes").get(0).asString() + "\"}"), 200).get("access").asString();
+        assertThat(claims(recovered).get("amr").toString()).as("a recovery code is not an authenticator's code")
+                .isEqualTo("[\"pwd\",\"recovery\",\"mfa\"]");
+        assertThat(authorities(recovered)).contains("FACTOR_OTP", "OTP_STATIC");
 
         json(call(delete("/otp/api/totp/delete"), verified, null), 200);
         assertThat(authorities(verified)).as("the device is gone: its token no longer proves it")
