@@ -46,8 +46,10 @@ class AdminPagesFuzzTest {
     /** Refusals that may count a failure: a login, and the first code of a new device. */
     private static final Set<String> COUNTED = Set.of("POST /admin/login",
         "POST /admin/users/{id}/devices/totp/{deviceId}/confirm");
-    // A refused attempt is counted: failure counts, the password throttle's rows (login_throttle), the security log.
-    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "login_throttle", "otpgate_security_event");
+    // A refused attempt is counted: failure counts, the second factor's failure rows (otpgate_failure), the password
+    // throttle's rows (login_throttle, and login_familiar when the password was right), the security log.
+    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "otpgate_failure", "login_throttle",
+            "login_familiar", "otpgate_security_event");
 
     private static MockHttpSession session;
 

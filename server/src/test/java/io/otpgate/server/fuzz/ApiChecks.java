@@ -16,8 +16,10 @@ import tools.jackson.databind.JsonNode;
  */
 final class ApiChecks {
 
-    // A refused attempt is counted: failure counts, the password throttle's rows (login_throttle), the security log.
-    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "login_throttle", "otpgate_security_event");
+    // A refused attempt is counted: failure counts, the second factor's failure rows (otpgate_failure), the password
+    // throttle's rows (login_throttle, and login_familiar when the password was right), the security log.
+    private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "otpgate_failure", "login_throttle",
+            "login_familiar", "otpgate_security_event");
     private static final Set<String> WRONG_CODE = Set.of("Invalid 2FA token, or invalid 2FA device.",
             "This user has not setup two factor authentication", "Invalid 2FA recovery Token.");
 
