@@ -15,11 +15,11 @@ import io.otpgate.core.OtpAuthUri;
  * A device deleted through one server is refused at once by the other. For a user with a confirmed TOTP device and a
  * password-only token P: verify a code on server X (token V, which names the device), check that the other server
  * Y sees V as verified and P as not; delete the device on X ({@code DELETE /api/totp/delete} with V); then, at once,
- * on Y: 2FA is off ({@code /api/totp/status}, {@code /api/me}), a code that the deleted device would have accepted
- * is refused, a recovery code is refused (every device of the user is gone), and the password-only token that the
- * delete returned reaches {@code /api/me}. Finally the user enrols a new device through Y ({@code /api/totp/create},
- * confirmed by a code): V, which names the deleted device, must now be refused by {@code /api/me} on both servers
- * (it no longer proves the second factor), while the new device's token is accepted on X.
+ * on Y: V is refused (401: a second-factor reset ends every session of the user, issue 14), and with the
+ * password-only token that the delete returned, 2FA is off ({@code /api/totp/status}, {@code /api/me}), a code that
+ * the deleted device would have accepted is refused, and a recovery code is refused (every device of the user is
+ * gone). Finally the user enrols a new device through Y ({@code /api/totp/create}, confirmed by a code): V stays
+ * refused on both servers, while the new device's token is accepted on X.
  *
  * <p>A failed step that only prepares a check (a login, the delete itself, the enrolment) counts as a setup failure;
  * a check whose answer is not the expected one counts as a violation, by check.
@@ -77,19 +77,19 @@ public final class DeletionChecks {
             return;
         }
         String afterDelete = deleted.text("access");
-        expect("after: /api/totp/status on the other server says 2FA is off", y.get("/api/totp/status", v),
+        expect("after: the verified token is refused by the other server (401: a reset ends every session)",
+                y.get("/api/me", v), r -> r.status() == 401);
+        expect("after: /api/totp/status on the other server says 2FA is off", y.get("/api/totp/status", afterDelete),
                 r -> r.status() == 200 && r.body().path("isOtpEnabled").isBoolean()
                         && !r.body().path("isOtpEnabled").booleanValue());
-        expect("after: /api/me on the other server says is_otp_enabled false", y.get("/api/me", v),
-                r -> r.status() == 200 && otpEnabled(r, false));
+        expect("after: the delete's password-only token reaches /api/me on the other server, is_otp_enabled false",
+                y.get("/api/me", afterDelete), r -> r.status() == 200 && otpEnabled(r, false));
         expect("after: a code the deleted device would accept is refused by the other server (400)",
-                y.post("/api/totp/login", v, Map.of("token", user.totpCodeAtStep(step + 1))),
+                y.post("/api/totp/login", afterDelete, Map.of("token", user.totpCodeAtStep(step + 1))),
                 r -> r.status() == 400);
         expect("after: a recovery code is refused by the other server (400)",
-                y.post("/api/totp/recovery_code/login", v, Map.of("token", user.recoveryCodes().get(0))),
+                y.post("/api/totp/recovery_code/login", afterDelete, Map.of("token", user.recoveryCodes().get(0))),
                 r -> r.status() == 400);
-        expect("after: the delete's password-only token reaches /api/me on the other server",
-                y.get("/api/me", afterDelete), r -> r.status() == 200);
 
         Api.Response created = y.post("/api/totp/create", afterDelete, null);
         if (!setup("POST /api/totp/create on the other server (201)", created, 201)) {
@@ -108,10 +108,10 @@ public final class DeletionChecks {
         if (!setup("the new device confirmed on the other server (200)", confirmed, 200)) {
             return;
         }
-        expect("re-enrolled: the old verified token is refused by /api/me on the deleting server (403)",
-                x.get("/api/me", v), r -> r.status() == 403);
-        expect("re-enrolled: the old verified token is refused by /api/me on the other server (403)",
-                y.get("/api/me", v), r -> r.status() == 403);
+        expect("re-enrolled: the old verified token is still refused by /api/me on the deleting server (401)",
+                x.get("/api/me", v), r -> r.status() == 401);
+        expect("re-enrolled: the old verified token is still refused by /api/me on the other server (401)",
+                y.get("/api/me", v), r -> r.status() == 401);
         expect("re-enrolled: the new device's token reaches /api/me on the deleting server",
                 x.get("/api/me", confirmed.text("access")), r -> r.status() == 200 && otpEnabled(r, true));
     }

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TwoServerWorkload {
 
+    /** The server's default {@code otpgate.verification.throttle-factor}. */
+    private static final long THROTTLE_FACTOR_MILLIS = 1000;
+
     /**
      * @param rounds TOTP rounds, and as many recovery-code rounds
      * @param deletions users for the deletion checks
@@ -78,6 +81,12 @@ public final class TwoServerWorkload {
         try (SameCodeRounds rounds = new SameCodeRounds(a, b, options.requestsPerServer(), latencies)) {
             rounds.run(roundUsers.stream().map(user -> new SameCodeRounds.Round("/api/totp/login", tokens.get(user),
                     () -> user.totpCode(Instant.now()))).toList(), totp);
+            // Each TOTP round's first loser was checked and refused (a replay of the accepted code): a failure, so
+            // the user's next code waits the throttle factor (1 s; the others were told to wait and not counted). The
+            // recovery-code rounds come after that wait, as a client that honours Retry-After would.
+            if (totp.status400 > 0) {
+                pause(THROTTLE_FACTOR_MILLIS + 100);
+            }
             rounds.run(roundUsers.stream().map(user -> new SameCodeRounds.Round("/api/totp/recovery_code/login",
                     tokens.get(user), () -> user.recoveryCodes().get(0))).toList(), recovery);
         }
@@ -131,6 +140,15 @@ public final class TwoServerWorkload {
             return Collections.unmodifiableMap(tokens);
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 }
