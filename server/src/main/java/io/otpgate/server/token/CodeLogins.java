@@ -21,7 +21,7 @@ public final class CodeLogins {
      * previous success (not the user's own mistypes just before this one), for the client to tell the user that
      * someone else knows their password.
      *
-     * @param wrongCode the message for a wrong or used code (seed 004's words for each endpoint)
+     * @param wrongCode the message for a wrong or used code (the Django REST project's words for each endpoint)
      * @param noDevice the message when the user has no device to check the code against
      * @param clock to say how long an account lock lasts
      * @throws ApiRefusal 400 for a wrong code or no device, 429 (with {@code Retry-After}) when throttled or locked

@@ -39,13 +39,13 @@ public class FloorApplication {
         }
     }
 
-    /** otpgate's {@code AccountController.UserView}: seed 004's {@code UserSerializer}. */
+    /** otpgate's {@code AccountController.UserView}: the Django REST project's {@code UserSerializer}. */
     record UserView(long id, String username, String email, @JsonProperty("first_name") String firstName,
             @JsonProperty("last_name") String lastName, ProfileFields profile,
             @JsonProperty("oauth_profiles") List<Object> oauthProfiles) {
     }
 
-    /** otpgate's {@code AccountController.ProfileFields}: seed 004's {@code UserProfile} fields. */
+    /** otpgate's {@code AccountController.ProfileFields}: the Django project's {@code UserProfile} fields. */
     record ProfileFields(long id, String email, String phone, @JsonProperty("first_name") String firstName,
             @JsonProperty("last_name") String lastName, @JsonProperty("created_at") Instant createdAt,
             @JsonProperty("updated_at") Instant updatedAt, @JsonProperty("power_account_id") int powerAccountId,
