@@ -51,7 +51,10 @@ public class SecondFactorSessions {
         return new CodeLogin(outcome, pair);
     }
 
-    /** Removes all of the user's devices (seed 004's {@code totp/delete}) and issues password-only tokens. */
+    /**
+     * Removes all of the user's devices (the Django REST project's {@code totp/delete}) and issues password-only
+     * tokens.
+     */
     @Transactional
     public TokenPair disable(ApiPrincipal session, String clientAddress) {
         devices.removeAll(session.userId(), clientAddress);

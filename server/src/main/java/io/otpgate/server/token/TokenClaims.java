@@ -11,7 +11,8 @@ import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.factor.OtpJwtClaims;
 
 /**
- * The claims of an otpgate token, as simplejwt makes them plus seed 004's device claim and RFC 8176's {@code amr}.
+ * The claims of an otpgate token, as simplejwt makes them plus the Django REST project's device claim and RFC 8176's
+ * {@code amr}.
  *
  * @param type {@code access} or {@code refresh} (claim {@code token_type})
  * @param id unique per token (claim {@code jti})

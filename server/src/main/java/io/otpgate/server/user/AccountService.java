@@ -12,8 +12,8 @@ import org.springframework.transaction.annotation.Transactional;
 import io.otpgate.spring.system.OtpgateException;
 
 /**
- * A user's own account through the REST API: seed 004's user, profile and OAuth profiles (the user is always the
- * caller; no one reaches another user's account here).
+ * A user's own account through the REST API: the Django REST project's user, profile and OAuth profiles (the user is
+ * always the caller; no one reaches another user's account here).
  */
 @Service
 public class AccountService {

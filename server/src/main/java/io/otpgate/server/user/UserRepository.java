@@ -63,7 +63,7 @@ public class UserRepository {
     }
 
     /**
-     * Inserts a user with a password hash, and its profile (seed 004's {@code UserProfile}).
+     * Inserts a user with a password hash, and its profile (the Django project's {@code UserProfile}).
      *
      * @param djangoId the user's id in the Django database it comes from, or null
      * @return the new user's id
@@ -102,7 +102,7 @@ public class UserRepository {
         return findProfileRow(userId).map(ProfileRow::profile);
     }
 
-    /** A profile and its row id (seed 004's {@code UserProfile.id}). */
+    /** A profile and its row id (the Django project's {@code UserProfile.id}). */
     public record ProfileRow(long id, Profile profile) {
     }
 
@@ -140,7 +140,7 @@ public class UserRepository {
 
     /**
      * Replaces the editable fields of a profile ({@code is_otp_enabled} and {@code created_at} are not editable)
-     * and sets {@code updated_at}, as seed 004's {@code _AutoDateTimeField} does on every save.
+     * and sets {@code updated_at}, as the Django project's {@code _AutoDateTimeField} does on every save.
      *
      * @return whether the user has a profile
      */

@@ -62,7 +62,7 @@ public class UserService {
         }
     }
 
-    /** The user of that name. @throws OtpgateException NOT_FOUND, worded as seed 000's command words it */
+    /** The user of that name. @throws OtpgateException NOT_FOUND, worded as Django's management command words it */
     public User require(String username) {
         return find(username).orElseThrow(() -> OtpgateException.notFound(
                 "User " + Texts.quote(username) + " does not exist"));
