@@ -68,15 +68,9 @@ public class Accounts {
     }
 
     /**
-     * Ends every session of the user, on every instance sharing the database: bumps the session version (making the
-     * account if there is none, so the bump is never lost). Joins the caller's transaction. Returns the new version.
+     * Ends every session of the user, on every instance sharing the database: bumps the session version. Joins the
+     * caller's transaction. Returns the new version (0 if there is no account: nothing to end).
      */
-    public long endSessions(String userKey) {
-        AccountRef account = forUserKey(userKey);
-        return endSessions(account.accountId());
-    }
-
-    /** As {@link #endSessions(String)}, for an existing account; returns the new version (0 if there is none). */
     public long endSessions(long accountId) {
         jdbc.sql("update otpgate_account set session_version = session_version + 1 where id = ?").param(accountId)
                 .update();

@@ -32,7 +32,6 @@ class FailureMemory {
      * @param newest when the newest was, or null if none
      */
     record Failures(int count, Instant newest) {
-        static final Failures NONE = new Failures(0, null);
     }
 
     /**
