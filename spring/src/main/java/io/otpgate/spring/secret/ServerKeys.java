@@ -3,6 +3,7 @@ package io.otpgate.spring.secret;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,6 +63,12 @@ public class ServerKeys {
     }
 
     private byte[] loadOrCreate(ServerKey key, Function<SecureRandom, byte[]> maker) {
+        // Read on the caller's connection first: a caller inside a transaction holds one, and asking the pool for a
+        // second while every connection is held by requests waiting on that caller's row locks never returns.
+        Optional<byte[]> stored = load(key);
+        if (stored.isPresent()) {
+            return stored.get();
+        }
         try {
             return ownTransaction.execute(t -> load(key).orElseGet(() -> {
                 byte[] made = maker.apply(random);
@@ -77,7 +84,7 @@ public class ServerKeys {
         }
     }
 
-    private java.util.Optional<byte[]> load(ServerKey key) {
+    private Optional<byte[]> load(ServerKey key) {
         return jdbc.sql("select sealed_key from otpgate_server_key where id = ?").param(key.id())
                 .query((rs, n) -> box.open(rs.getBytes(1), SealedColumn.SERVER_KEY, key.id()))
                 .optional();

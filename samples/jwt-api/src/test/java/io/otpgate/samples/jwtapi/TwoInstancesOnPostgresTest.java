@@ -65,7 +65,10 @@ class TwoInstancesOnPostgresTest {
                             "otpgate.secrets.keys", "1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
                             "sample.jwt.key", Base64.getEncoder().encodeToString(key),
                             "server.port", "0", "server.address", "127.0.0.1",
-                            "spring.main.banner-mode", "off", "logging.level.root", "WARN"))
+                            "spring.main.banner-mode", "off", "logging.level.root", "WARN",
+                            // Fewer connections than concurrent requests: the winner of the account's row lock
+                            // must finish on the one connection it holds (a second one is never free).
+                            "spring.datasource.hikari.maximum-pool-size", "4"))
                     .run();
             instances.add(context);
             urls.add("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
