@@ -47,7 +47,7 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
             authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(claims.issuedAt()).build());
         }
         ApiPrincipal principal = new ApiPrincipal(claims.userId(), claims.device(), state.claimedDeviceValid(),
-                state.hasConfirmedDevice(), claims.authTime());
+                state.hasConfirmedDevice(), claims.authTime(), state.sessionVersion());
         return new ApiAuthentication(principal, jwt, authorities);
     }
 }

@@ -12,9 +12,11 @@ import io.otpgate.spring.device.DeviceRef;
  * @param hasConfirmedDevice whether the user has any confirmed device (then OTP-verified endpoints need
  *     {@code otpVerified})
  * @param authTime when the password was checked
+ * @param sessionVersion the user's session version, which the token carried and the request's query found current:
+ *     the pairs issued on this request carry it (were it to move on meanwhile, they are dead at once)
  */
 public record ApiPrincipal(long userId, DeviceRef device, boolean otpVerified, boolean hasConfirmedDevice,
-        Instant authTime) {
+        Instant authTime, long sessionVersion) {
 
     /** Seed 004's {@code IsOtpVerified}: a second factor is needed only once the user has a confirmed device. */
     public boolean secondFactorSatisfied() {

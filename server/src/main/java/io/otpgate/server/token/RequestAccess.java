@@ -51,6 +51,25 @@ class RequestAccess {
     }
 
     /**
+     * Whether the user is active, and their session version, in one query (a refresh checks both).
+     *
+     * @return empty if there is no such user
+     */
+    Optional<UserSession> session(long userId) {
+        // The server's account of a user has the user's id (made with the user).
+        return jdbc.sql("select u.is_active, coalesce(a.session_version, 0) from auth_user u "
+                + "left join otpgate_account a on a.id = u.id where u.id = ?").param(userId)
+                .query((rs, n) -> new UserSession(rs.getBoolean(1), rs.getLong(2))).optional();
+    }
+
+    /**
+     * @param active whether the user may log in at all
+     * @param sessionVersion the user's session version ({@code otpgate_account.session_version})
+     */
+    record UserSession(boolean active, long sessionVersion) {
+    }
+
+    /**
      * @param active whether the user may log in at all
      * @param hasConfirmedDevice whether the user's requests need a second factor
      * @param claimedDeviceValid whether the device the token names proves that second factor

@@ -47,7 +47,8 @@ public class SecondFactorSessions {
                 : session.otpVerified() ? PendingSetups.ANY : PendingSetups.WHILE_NO_CONFIRMED_DEVICE;
         VerificationOutcome outcome = verification.verify(session.userId(), code, kinds, pending, clientAddress);
         TokenPair pair = outcome instanceof VerificationOutcome.Verified verified
-                ? tokens.issue(session.userId(), verified.device(), session.authTime()) : null;
+                ? tokens.issue(session.userId(), verified.device(), session.authTime(), session.sessionVersion())
+                : null;
         return new CodeLogin(outcome, pair);
     }
 

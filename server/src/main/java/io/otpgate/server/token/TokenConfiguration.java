@@ -13,7 +13,6 @@ import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.secret.ServerKeys;
-import io.otpgate.server.user.UserRepository;
 import io.otpgate.server.user.UserService;
 import io.otpgate.server.login.LoginThrottle;
 
@@ -34,9 +33,9 @@ class TokenConfiguration {
     }
 
     @Bean
-    TokenService tokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users,
+    TokenService tokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, RequestAccess access,
             SecurityEvents events, SessionVersions sessions, TokenProperties properties, Clock clock) {
-        return new TokenService(codec, refreshTokens, users, events, sessions, properties, clock);
+        return new TokenService(codec, refreshTokens, access, events, sessions, properties, clock);
     }
 
     @Bean

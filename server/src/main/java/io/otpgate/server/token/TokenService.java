@@ -17,8 +17,6 @@ import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.server.token.TokenClaims.TokenType;
-import io.otpgate.server.user.User;
-import io.otpgate.server.user.UserRepository;
 
 /**
  * Issues, rotates and revokes token pairs. Access tokens are stateless; each refresh token is stored, spent by its
@@ -37,17 +35,17 @@ public class TokenService {
 
     private final TokenCodec codec;
     private final RefreshTokenRepository refreshTokens;
-    private final UserRepository users;
+    private final RequestAccess access;
     private final SecurityEvents events;
     private final SessionVersions sessions;
     private final TokenProperties properties;
     private final Clock clock;
 
-    TokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, UserRepository users, SecurityEvents events,
+    TokenService(TokenCodec codec, RefreshTokenRepository refreshTokens, RequestAccess access, SecurityEvents events,
             SessionVersions sessions, TokenProperties properties, Clock clock) {
         this.codec = codec;
         this.refreshTokens = refreshTokens;
-        this.users = users;
+        this.access = access;
         this.events = events;
         this.sessions = sessions;
         this.properties = properties;
@@ -116,12 +114,12 @@ public class TokenService {
             replayed(stored.get(), now, clientAddress);
             return Optional.empty();
         }
-        Optional<User> user = users.findById(presented.userId());
+        Optional<RequestAccess.UserSession> user = access.session(presented.userId());
         if (user.isEmpty() || !user.get().active()) {
             // Refused, and left unspent; a deactivation through otpgate also moved the session version.
             return Optional.empty();
         }
-        if (presented.sessionVersion() != sessions.current(presented.userId())
+        if (presented.sessionVersion() != user.get().sessionVersion()
                 || !now.isBefore(presented.authTime().plus(properties.sessionMaxAge()))) {
             refreshTokens.revokeFamily(stored.get().family(), now);
             return Optional.empty();

@@ -47,8 +47,13 @@ public class AccountService {
             Integer powerContactId) {
     }
 
-    /** @throws OtpgateException NOT_FOUND if the user is gone */
-    @Transactional(readOnly = true)
+    /**
+     * Two reads without a transaction of their own (each on a connection of its own, on every {@code /api/me}): a
+     * read-only transaction's begin, commit and clean-up cost more than the reads. A change committed between them
+     * shows in the next call.
+     *
+     * @throws OtpgateException NOT_FOUND if the user is gone
+     */
     public Account account(long userId) {
         UserRepository.UserWithProfile found = users.findWithProfile(userId)
                 .orElseThrow(() -> OtpgateException.notFound("no such user"));
