@@ -26,7 +26,8 @@ public class AccountRepository {
      * An account's failures.
      *
      * @param lockedAt when the second factor was locked, or null
-     * @param lastVerifiedAt when the user last passed the second factor, or null
+     * @param lastVerifiedAt when the user last passed the second factor after failures (a success with none since
+     *     the stored time leaves it: the failures counted from either time are the same), or null
      */
     public record AccountState(int failureCount, Instant lockedAt, Instant lastVerifiedAt) {
     }

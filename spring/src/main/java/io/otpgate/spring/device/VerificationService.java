@@ -201,7 +201,11 @@ public class VerificationService {
         if (seen.familiarSince() == null || seen.familiarSince().isBefore(now.minus(FAMILIAR_REFRESH))) {
             memory.verifiedFrom(userId, clientAddress, now);
         }
-        accounts.recordSuccess(userId, now);
+        // The time of the last success bounds the failures reported at the next one. With no failure since the
+        // stored time, counting from it or from now is the same, so the usual login leaves the account row alone.
+        if (account.failureCount() > 0 || seen.sinceLastSuccess() > 0) {
+            accounts.recordSuccess(userId, now);
+        }
         events.record(SecurityEventKind.OTP_VERIFIED, userId, ref.persistentId(), clientAddress, null);
         if (wrongCodes > 0) {
             events.record(SecurityEventKind.WRONG_CODES_REPORTED, userId, null, clientAddress,
