@@ -362,9 +362,11 @@ public final class CrashChecks {
             for (EventRow event : events) {
                 String device = event.device() == null ? "" : event.device();
                 switch (event.kind()) {
-                    case "DEVICE_ADDED" -> deviceThere(event, device, false, false);
-                    case "DEVICE_CONFIRMED", "OTP_VERIFIED" -> deviceThere(event, device, true, false);
-                    case "RECOVERY_CODES_ISSUED" -> deviceThere(event, device, false, true);
+                    // A new setup removes a pending one (a client that got no answer enrols again), and new
+                    // recovery codes replace the old ones; a confirmed device goes only with a reset.
+                    case "DEVICE_ADDED" -> deviceThere(event, device, false, "DEVICE_ADDED");
+                    case "DEVICE_CONFIRMED", "OTP_VERIFIED" -> deviceThere(event, device, true, null);
+                    case "RECOVERY_CODES_ISSUED" -> deviceThere(event, device, false, "RECOVERY_CODES_ISSUED");
                     case "SECOND_FACTOR_RESET" -> resetBorneOut(event);
                     default -> {
                         // Refusals, logins: nothing in the device rows to compare.
@@ -373,7 +375,8 @@ public final class CrashChecks {
             }
         }
 
-        private void deviceThere(EventRow event, String device, boolean mustBeConfirmed, boolean replaceable) {
+        /** @param replacedBy the kind of a later event that removes this device too, or null */
+        private void deviceThere(EventRow event, String device, boolean mustBeConfirmed, String replacedBy) {
             Boolean confirmed = null;
             if (device.startsWith("totp/")) {
                 long id = Long.parseLong(device.substring(5));
@@ -389,7 +392,7 @@ public final class CrashChecks {
             }
             if (confirmed == null) {
                 boolean removedAfter = later(event, "SECOND_FACTOR_RESET")
-                        || (replaceable && later(event, "RECOVERY_CODES_ISSUED"));
+                        || (replacedBy != null && later(event, replacedBy));
                 if (!removedAfter) {
                     findings.add(EVENT_WITHOUT_CHANGE, name + ": " + event.kind() + " event " + event.id() + " names "
                             + device + ", which is gone, and nothing removed it after");

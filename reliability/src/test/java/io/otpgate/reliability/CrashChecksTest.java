@@ -241,6 +241,39 @@ class CrashChecksTest {
     }
 
     @Test
+    void checkWhenUnansweredSetupWasReplacedBySetupAgainThenNothingFound() {
+        // A setup committed but unanswered (the kill), then the client enrolled again: the new setup removed the
+        // pending device, so its DEVICE_ADDED names a device that is gone, explained by the later DEVICE_ADDED.
+        journal.record(Op.CREATE, Outcome.NO_ANSWER);
+        events = new ArrayList<>(List.of(
+                new EventRow(101, "PASSWORD_HASH_UPGRADED", 1L, null),
+                new EventRow(102, "LOGIN_SUCCEEDED", 1L, null),
+                new EventRow(103, "OTP_VERIFIED", 1L, "totp/1"),
+                new EventRow(104, "SECOND_FACTOR_RESET", 1L, null),
+                new EventRow(105, "DEVICE_ADDED", 1L, "totp/10"),
+                new EventRow(106, "DEVICE_ADDED", 1L, "totp/11"),
+                new EventRow(107, "RECOVERY_CODES_ISSUED", 1L, "static/21"),
+                new EventRow(108, "DEVICE_CONFIRMED", 1L, "totp/11"),
+                new EventRow(109, "OTP_VERIFIED", 1L, "totp/11"),
+                new EventRow(110, "OTP_VERIFIED", 1L, "static/21")));
+
+        CrashChecks.Findings findings = check();
+
+        assertThat(findings.count(CrashChecks.EVENT_WITHOUT_CHANGE)).as(findings.toString()).isZero();
+    }
+
+    @Test
+    void checkWhenPendingDeviceGoneWithoutLaterSetupOrResetThenEventWithoutChange() {
+        journal.record(Op.CREATE, Outcome.NO_ANSWER);
+        events.add(new EventRow(110, "DEVICE_ADDED", 1L, "totp/12"));
+
+        CrashChecks.Findings findings = check();
+
+        assertThat(findings.details(CrashChecks.EVENT_WITHOUT_CHANGE))
+                .anyMatch(detail -> detail.contains("totp/12, which is gone, and nothing removed it after"));
+    }
+
+    @Test
     void checkWhenOrphanRowsThenOrphans() {
         DatabaseFacts facts = new DatabaseFacts(users, totp, 0, statics, events, 2, digest);
 
