@@ -48,9 +48,8 @@ public class AccountService {
     }
 
     /**
-     * Two reads without a transaction of their own (each on a connection of its own, on every {@code /api/me}): a
-     * read-only transaction's begin, commit and clean-up cost more than the reads. A change committed between them
-     * shows in the next call.
+     * One query, without a transaction of its own (it is read on every {@code /api/me}, and a read-only
+     * transaction's begin, commit and clean-up cost more than the read).
      *
      * @throws OtpgateException NOT_FOUND if the user is gone
      */
@@ -60,7 +59,8 @@ public class AccountService {
         User user = found.user();
         UserRepository.ProfileRow row = found.profile() != null ? found.profile()
                 : new UserRepository.ProfileRow(0, emptyProfile(user));
-        return new Account(user, row.id(), row.profile(), oauthProfiles.findByUser(userId));
+        return new Account(user, row.id(), row.profile(),
+                found.oauthProfiles().stream().map(sealed -> oauthProfiles.open(userId, sealed)).toList());
     }
 
     /** Applies a change to the profile (creating it if the user had none) and sets {@code updated_at}. */

@@ -35,6 +35,12 @@ public class OAuthProfileRepository {
         return id;
     }
 
+    /** Opens a profile read sealed with its user ({@link UserRepository#findWithProfile}). */
+    public OAuthProfile open(long userId, UserRepository.SealedOAuthProfile sealed) {
+        return new OAuthProfile(sealed.id(), userId, sealed.serviceName(), sealed.url(),
+                box.openText(sealed.sealedCredentials(), SEALED_CREDENTIALS, sealed.id()));
+    }
+
     public List<OAuthProfile> findByUser(long userId) {
         return jdbc.sql("""
                 select id, user_id, oauth_service_name, oauth_url, sealed_oauth_credentials

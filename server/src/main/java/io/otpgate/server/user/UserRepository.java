@@ -3,6 +3,7 @@ package io.otpgate.server.user;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -111,17 +112,41 @@ public class UserRepository {
                 .query((rs, n) -> profileRow(rs, 1)).optional();
     }
 
-    /** A user and their profile row (null if they have none). */
-    public record UserWithProfile(User user, ProfileRow profile) {
+    /**
+     * A user, their profile row (null if they have none) and their OAuth profiles, sealed (opened by
+     * {@link OAuthProfileRepository#open}).
+     */
+    public record UserWithProfile(User user, ProfileRow profile, List<SealedOAuthProfile> oauthProfiles) {
     }
 
-    /** A user with their profile, in one query (the API's {@code /api/me} reads both on every call). */
+    /** An OAuth profile as stored: its credentials still sealed under the row's id. */
+    public record SealedOAuthProfile(long id, String serviceName, String url, byte[] sealedCredentials) {
+    }
+
+    /**
+     * A user with their profile and OAuth profiles, in one query: the API's {@code /api/me} reads them all on every
+     * call (one row per OAuth profile, or one without).
+     */
     public Optional<UserWithProfile> findWithProfile(long userId) {
-        return jdbc.sql("select " + COLUMNS + ", " + PROFILE_COLUMNS + FROM
-                + " left join user_profile p on p.user_id = u.id where u.id = ?").param(userId)
-                .query((rs, n) -> new UserWithProfile(map(rs, n),
-                        rs.getObject(PROFILE_FIRST) == null ? null : profileRow(rs, PROFILE_FIRST)))
-                .optional();
+        return jdbc.sql("select " + COLUMNS + ", " + PROFILE_COLUMNS + ", o.id, o.oauth_service_name, o.oauth_url, "
+                + "o.sealed_oauth_credentials" + FROM + " left join user_profile p on p.user_id = u.id"
+                + " left join user_oauth_profile o on o.user_id = u.id where u.id = ? order by o.id").param(userId)
+                .query(rs -> {
+                    if (!rs.next()) {
+                        return Optional.<UserWithProfile>empty();
+                    }
+                    User user = map(rs, 0);
+                    ProfileRow profile = rs.getObject(PROFILE_FIRST) == null ? null : profileRow(rs, PROFILE_FIRST);
+                    List<SealedOAuthProfile> oauth = new ArrayList<>(1);
+                    do {
+                        int o = PROFILE_FIRST + PROFILE_COLUMN_COUNT;
+                        if (rs.getObject(o) != null) {
+                            oauth.add(new SealedOAuthProfile(rs.getLong(o), rs.getString(o + 1), rs.getString(o + 2),
+                                    rs.getBytes(o + 3)));
+                        }
+                    } while (rs.next());
+                    return Optional.of(new UserWithProfile(user, profile, oauth));
+                });
     }
 
     /** The columns {@link #profileRow} reads, in this order. */
@@ -130,6 +155,9 @@ public class UserRepository {
 
     /** Where the profile's columns start after the user's in {@link #findWithProfile}. */
     private static final int PROFILE_FIRST = 13;
+
+    /** How many columns {@link #PROFILE_COLUMNS} has. */
+    private static final int PROFILE_COLUMN_COUNT = 10;
 
     private static ProfileRow profileRow(ResultSet rs, int first) throws SQLException {
         int i = first;

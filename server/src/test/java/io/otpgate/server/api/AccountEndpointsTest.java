@@ -172,6 +172,27 @@ class AccountEndpointsTest extends ApiTestBase {
         assertThat(nested.get("oauth_profiles").get(0).get("oauth_service_name").stringValue()).isEqualTo("github");
     }
 
+    @Test
+    void meWhenSeveralOAuthProfilesThenEachOnceInOrderWithTheProfile() throws Exception {
+        Enrolled enrolled = enrol();
+        String access = enrolled.verified().access();
+        for (String service : List.of("github", "gitlab", "bitbucket")) {
+            assertThat(post("/api/oauth_profiles", access, oauthProfile(service)).status()).isEqualTo(201);
+        }
+        patch("/api/profile", access, "{\"phone\":\"+41 44 000 00 00\"}");
+
+        Answer me = get("/api/me", access);
+
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.json().get("username").stringValue()).isEqualTo(user.username());
+        JsonNode oauth = me.json().get("oauth_profiles");
+        assertThat(oauth.size()).isEqualTo(3);
+        assertThat(List.of(oauth.get(0), oauth.get(1), oauth.get(2)).stream()
+                .map(o -> o.get("oauth_service_name").stringValue()).toList())
+                .containsExactly("github", "gitlab", "bitbucket");
+        assertThat(me.json().get("profile").get("phone").stringValue()).isEqualTo("+41 44 000 00 00");
+    }
+
     // PATCH /api/profile
 
     @Test
