@@ -34,9 +34,7 @@ public class Passwords {
 
     private static final Logger log = LoggerFactory.getLogger(Passwords.class);
 
-    /** At most one hash a processor at once: each holds 19 MiB, and more would only share the cores. */
-    private final Argon2idHasher argon2 = new Argon2idHasher(Argon2id.fastest(), MEMORY_KIB, ITERATIONS, PARALLELISM,
-            SALT_LENGTH, HASH_LENGTH, Runtime.getRuntime().availableProcessors());
+    private final Argon2idHasher argon2;
     private final PasswordEncoder encoder;
     /**
      * Checked against when the user does not exist, so that the answer takes as long as for a real user. Made on
@@ -45,10 +43,14 @@ public class Passwords {
     private volatile String decoy;
 
     public Passwords() {
+        // At most one hash a processor at once: each holds 19 MiB, and more would only share the cores.
+        int concurrency = Runtime.getRuntime().availableProcessors();
+        this.argon2 = new Argon2idHasher(Argon2id.fastestInBackground(chosen -> log.info(
+                "password hashes: {}, computed by {}, at most {} at once", parameters(), chosen.name(), concurrency)),
+                MEMORY_KIB, ITERATIONS, PARALLELISM, SALT_LENGTH, HASH_LENGTH, concurrency);
         DelegatingPasswordEncoder delegating = new DelegatingPasswordEncoder("argon2", Map.of("argon2", argon2));
         delegating.setDefaultPasswordEncoderForMatches(new DjangoPasswordEncoder());
         this.encoder = delegating;
-        log.info("password hashes: {}, computed by {}", parameters(), argon2.implementation());
     }
 
     /** The argon2id parameters of new hashes, for people who size servers (never the hash). */
