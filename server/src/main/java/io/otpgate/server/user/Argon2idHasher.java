@@ -1,5 +1,8 @@
 package io.otpgate.server.user;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -90,7 +93,11 @@ final class Argon2idHasher implements PasswordEncoder {
         return function.name();
     }
 
-    /** A new hash of the password with a fresh salt: {@code $argon2id$v=19$m=...,t=...,p=...$salt$hash}. */
+    /**
+     * A new hash of the password with a fresh salt: {@code $argon2id$v=19$m=...,t=...,p=...$salt$hash}.
+     *
+     * @throws IllegalArgumentException for a null password or one with a lone UTF-16 surrogate
+     */
     @Override
     public String encode(CharSequence rawPassword) {
         if (rawPassword == null) {
@@ -98,12 +105,20 @@ final class Argon2idHasher implements PasswordEncoder {
         }
         byte[] salt = new byte[saltLength];
         RANDOM.nextBytes(salt);
-        byte[] hash = hash(rawPassword, salt, memoryKib, iterations, parallelism, hashLength);
+        byte[] hash;
+        try {
+            hash = hash(rawPassword, salt, memoryKib, iterations, parallelism, hashLength);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("rawPassword must be Unicode text, without a lone UTF-16 surrogate");
+        }
         return "$argon2id$v=19$m=" + memoryKib + ",t=" + iterations + ",p=" + parallelism
                 + "$" + BASE64.encodeToString(salt) + "$" + BASE64.encodeToString(hash);
     }
 
-    /** Whether the password gives the stored hash; false for a null or malformed one, compared in constant time. */
+    /**
+     * Whether the password gives the stored hash, compared in constant time; false for a malformed hash and for a
+     * password with a lone UTF-16 surrogate (no hash has one: Spring's encoder refused them).
+     */
     @Override
     public boolean matches(CharSequence rawPassword, String encodedPassword) {
         if (rawPassword == null) {
@@ -114,8 +129,12 @@ final class Argon2idHasher implements PasswordEncoder {
             return false;
         }
         Stored s = stored.get();
-        return MessageDigest.isEqual(
-                hash(rawPassword, s.salt, s.memoryKib, s.iterations, s.parallelism, s.hash.length), s.hash);
+        try {
+            return MessageDigest.isEqual(
+                    hash(rawPassword, s.salt, s.memoryKib, s.iterations, s.parallelism, s.hash.length), s.hash);
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** Whether the stored hash is weaker than a new one would be; false for a malformed one (it never matches). */
@@ -125,10 +144,20 @@ final class Argon2idHasher implements PasswordEncoder {
                 || s.salt.length < saltLength || s.hash.length < hashLength).isPresent();
     }
 
+    /**
+     * The hash of the password's UTF-8 bytes, as Spring's Argon2PasswordEncoder (Bouncy Castle) reads a password.
+     *
+     * @throws CharacterCodingException for a lone UTF-16 surrogate, which has no UTF-8 (Bouncy Castle throws too;
+     *     replacing it, as {@code String.getBytes} does, would make two passwords one)
+     */
     private byte[] hash(CharSequence password, byte[] salt, int memoryKib, int iterations, int parallelism,
-            int hashLength) {
-        // As Spring's Argon2PasswordEncoder reads a password: String's UTF-8 (an unpaired surrogate becomes '?').
-        byte[] bytes = password.toString().getBytes(StandardCharsets.UTF_8);
+            int hashLength) throws CharacterCodingException {
+        ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(password));
+        byte[] bytes = new byte[utf8.remaining()];
+        utf8.get(bytes);
+        if (utf8.hasArray()) {
+            Arrays.fill(utf8.array(), (byte) 0);
+        }
         try {
             permits.acquireUninterruptibly();
             try {

@@ -67,7 +67,7 @@ public class Passwords {
      * Hashes a new password.
      *
      * @throws IllegalArgumentException if it is shorter than {@value #MIN_LENGTH} or longer than
-     *     {@value #MAX_LENGTH} characters (the message never contains the password)
+     *     {@value #MAX_LENGTH} characters, or has a lone UTF-16 surrogate (the message never contains the password)
      */
     public String hash(CharSequence password) {
         check(password);
@@ -96,14 +96,31 @@ public class Passwords {
         if (password.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("password must have at most " + MAX_LENGTH + " characters");
         }
+        if (!isUnicode(password)) {
+            throw new IllegalArgumentException("password must be Unicode text, without a lone UTF-16 surrogate");
+        }
+    }
+
+    /** Whether every surrogate is half of a pair: only then has the text a UTF-8 form to hash. */
+    private static boolean isUnicode(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Whether the password matches the stored hash. A null hash (no such user) and an unusable one (Django's
-     * {@code !...}, kept by import-django) cost the same as a real check, and fail.
+     * {@code !...}, kept by import-django) cost the same as a real check, and fail. A password that is too long or
+     * has a lone UTF-16 surrogate (JSON can carry one) fails at once, whoever the user.
      */
     public boolean matches(CharSequence password, String storedHash) {
-        if (password == null || password.length() > MAX_LENGTH) {
+        if (password == null || password.length() > MAX_LENGTH || !isUnicode(password)) {
             return false;
         }
         if (storedHash == null || storedHash.startsWith(UNUSABLE_PREFIX)) {

@@ -86,7 +86,8 @@ class Argon2idHasherTest {
     static Stream<Arguments> randomInputs() {
         Random random = new Random(20261206);
         List<Arguments> inputs = new ArrayList<>();
-        int[][] parameters = {{8, 1, 1}, {32, 1, 4}, {64, 3, 1}, {256, 2, 2}, {1024, 1, 1}, {4096, 4, 3}, {19_456, 2, 1}};
+        int[][] parameters = {{8, 1, 1}, {32, 1, 4}, {64, 3, 1}, {256, 2, 2}, {1024, 1, 1}, {4096, 4, 3},
+            {19_456, 2, 1}};
         for (int[] p : parameters) {
             byte[] password = new byte[random.nextInt(65)];
             byte[] salt = new byte[8 + random.nextInt(57)];
@@ -144,6 +145,16 @@ class Argon2idHasherTest {
         Argon2PasswordEncoder spring = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
         assertThat(spring.matches("correct horse battery ✓", hash)).isTrue();
         assertThat(spring.matches("correct horse battery", hash)).isFalse();
+    }
+
+    @Test
+    void matchesWhenLoneSurrogateThenFalseAndEncodeRefuses() {
+        Argon2idHasher hasher = new Argon2idHasher(java, 64, 1, 1, 16, 32, 1);
+        String question = hasher.encode("password?");
+
+        assertThat(hasher.matches("password\ud800", question)).isFalse();
+        assertThatThrownBy(() -> hasher.encode("password\udc00"))
+                .hasMessage("rawPassword must be Unicode text, without a lone UTF-16 surrogate");
     }
 
     @Test

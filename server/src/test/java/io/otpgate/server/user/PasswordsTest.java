@@ -38,7 +38,8 @@ class PasswordsTest {
 
     @Test
     void matchesWhenSpringDefaultsHashThenRightPasswordOnlyAndUpgradeWanted() {
-        String hash = "{argon2}" + Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode("correct horse battery");
+        String hash = "{argon2}"
+                + Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode("correct horse battery");
 
         assertThat(passwords.matches("correct horse battery", hash)).isTrue();
         assertThat(passwords.matches("correct horse batterY", hash)).isFalse();
@@ -79,6 +80,20 @@ class PasswordsTest {
     void matchesWhenArgon2HashMalformedThenFalseWithoutException(String hash) {
         assertThat(passwords.matches("Ana pass acme 1", hash)).isFalse();
         assertThat(passwords.needsUpgrade(hash)).isFalse();
+    }
+
+    @Test
+    void hashWhenLoneSurrogateThenRefusedAndNeverMatches() {
+        String hash = passwords.hash("correct horse battery?");
+
+        assertThatThrownBy(() -> passwords.hash("correct horse battery\ud800"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("password must be Unicode text, without a lone UTF-16 surrogate");
+        assertThatThrownBy(() -> Passwords.check("correct \udc00horse battery"))
+                .hasMessage("password must be Unicode text, without a lone UTF-16 surrogate");
+        assertThat(passwords.matches("correct horse battery\ud800", hash)).isFalse();
+        String emoji = "correct horse battery \ud83d\ude00";
+        assertThat(passwords.matches(emoji, passwords.hash(emoji))).isTrue();
     }
 
     @Test

@@ -97,7 +97,8 @@ abstract class UserServiceContract {
     @Test
     void checkPasswordWhenSpringDefaultsArgon2HashThenUpgradedToOwaspParameters() {
         String name = unique("amy");
-        String old = "{argon2}" + Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode("correct horse battery");
+        String old = "{argon2}"
+                + Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode("correct horse battery");
         long id = users.insert(NewUser.named(name), old, Instant.now(), null, true, null);
 
         assertThat(service.checkPassword(name, "wrong horse battery", null)).isEmpty();
