@@ -2,7 +2,8 @@ package io.otpgate.server.user;
 
 import java.util.Map;
 
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
@@ -10,7 +11,9 @@ import org.springframework.stereotype.Component;
 /**
  * Password hashing: Spring Security's delegating encoder, argon2id ({@code {argon2}...}) for every new hash, and
  * Django's {@code pbkdf2_sha256$...} hashes (stored as Django wrote them, without a prefix) accepted and flagged
- * for upgrade.
+ * for upgrade. argon2id runs in Debian's libargon2 when it loads, else in Bouncy Castle's Java code, with OWASP's
+ * parameters (Password Storage Cheat Sheet: 19 MiB, 2 iterations, 1 lane); older argon2id hashes with Spring
+ * Security's defaults (16 MiB) still match and are flagged for upgrade.
  */
 @Component
 public class Passwords {
@@ -22,7 +25,16 @@ public class Passwords {
     /** Longer passwords are refused before any hashing: a megabyte of password is an attack, not a password. */
     public static final int MAX_LENGTH = 1024;
 
-    private final Argon2PasswordEncoder argon2 = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    /** argon2id parameters of new hashes, as {@link #parameters()} states them. */
+    static final int MEMORY_KIB = 19_456;
+    static final int ITERATIONS = 2;
+    static final int PARALLELISM = 1;
+    static final int SALT_LENGTH = 16;
+    static final int HASH_LENGTH = 32;
+
+    private static final Logger log = LoggerFactory.getLogger(Passwords.class);
+
+    private final Argon2idHasher argon2;
     private final PasswordEncoder encoder;
     /**
      * Checked against when the user does not exist, so that the answer takes as long as for a real user. Made on
@@ -31,21 +43,31 @@ public class Passwords {
     private volatile String decoy;
 
     public Passwords() {
+        // At most one hash a processor at once: each holds 19 MiB, and more would only share the cores.
+        int concurrency = Runtime.getRuntime().availableProcessors();
+        this.argon2 = new Argon2idHasher(Argon2id.fastestInBackground(chosen -> log.info(
+                "password hashes: {}, computed by {}, at most {} at once", parameters(), chosen.name(), concurrency)),
+                MEMORY_KIB, ITERATIONS, PARALLELISM, SALT_LENGTH, HASH_LENGTH, concurrency);
         DelegatingPasswordEncoder delegating = new DelegatingPasswordEncoder("argon2", Map.of("argon2", argon2));
         delegating.setDefaultPasswordEncoderForMatches(new DjangoPasswordEncoder());
         this.encoder = delegating;
     }
 
-    /** The argon2id parameters, for people who size servers (never the hash). */
+    /** The argon2id parameters of new hashes, for people who size servers (never the hash). */
     public static String parameters() {
-        return "argon2id, memory 16384 KiB, 2 iterations, parallelism 1, salt 16 bytes, hash 32 bytes";
+        return "argon2id, memory 19456 KiB, 2 iterations, parallelism 1, salt 16 bytes, hash 32 bytes";
+    }
+
+    /** Which argon2id implementation computes the hashes: {@code "native libargon2.so.1"} or Bouncy Castle's. */
+    public String implementation() {
+        return argon2.implementation();
     }
 
     /**
      * Hashes a new password.
      *
      * @throws IllegalArgumentException if it is shorter than {@value #MIN_LENGTH} or longer than
-     *     {@value #MAX_LENGTH} characters (the message never contains the password)
+     *     {@value #MAX_LENGTH} characters, or has a lone UTF-16 surrogate (the message never contains the password)
      */
     public String hash(CharSequence password) {
         check(password);
@@ -74,14 +96,31 @@ public class Passwords {
         if (password.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("password must have at most " + MAX_LENGTH + " characters");
         }
+        if (!isUnicode(password)) {
+            throw new IllegalArgumentException("password must be Unicode text, without a lone UTF-16 surrogate");
+        }
+    }
+
+    /** Whether every surrogate is half of a pair: only then has the text a UTF-8 form to hash. */
+    private static boolean isUnicode(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Whether the password matches the stored hash. A null hash (no such user) and an unusable one (Django's
-     * {@code !...}, kept by import-django) cost the same as a real check, and fail.
+     * {@code !...}, kept by import-django) cost the same as a real check, and fail. A password that is too long or
+     * has a lone UTF-16 surrogate (JSON can carry one) fails at once, whoever the user.
      */
     public boolean matches(CharSequence password, String storedHash) {
-        if (password == null || password.length() > MAX_LENGTH) {
+        if (password == null || password.length() > MAX_LENGTH || !isUnicode(password)) {
             return false;
         }
         if (storedHash == null || storedHash.startsWith(UNUSABLE_PREFIX)) {

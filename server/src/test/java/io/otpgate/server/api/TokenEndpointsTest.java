@@ -58,6 +58,20 @@ class TokenEndpointsTest extends ApiTestBase {
                 + "and detail = 'wrong password'", user.id())).isEqualTo(1);
     }
 
+    /** JSON can carry a lone UTF-16 surrogate, which no UTF-8 encoder takes: a wrong password, not a 500. */
+    @Test
+    void obtainWhenPasswordHasLoneSurrogateThenSameAnswerAsWrongPassword() throws Exception {
+        Answer known = post("/api/token", null,
+                "{\"username\": \"" + user.username() + "\", \"password\": \"correct horse\\ud800battery\"}");
+        Answer unknown = post("/api/token", null,
+                "{\"username\": \"nobody-" + user.username() + "\", \"password\": \"correct\\udc00horse battery\"}");
+
+        assertProblem(known, 401, REFUSED);
+        assertProblem(unknown, 401, REFUSED);
+        assertThat(count("select count(*) from otpgate_security_event where account_id = ? and kind = 'LOGIN_FAILED' "
+                + "and detail = 'wrong password'", user.id())).isEqualTo(1);
+    }
+
     @Test
     void obtainWhenUserUnknownThenSameAnswerAsWrongPassword() throws Exception {
         Answer unknown = post("/api/token", null, json("username", "nobody-" + user.username(), "password", PASSWORD));

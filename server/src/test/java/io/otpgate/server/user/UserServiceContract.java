@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 import io.otpgate.spring.audit.SecurityEventKind;
 import io.otpgate.spring.audit.SecurityEvents;
@@ -91,6 +92,22 @@ abstract class UserServiceContract {
         assertThat(service.checkPassword(name, "Ana pass acme 1", null)).isPresent();
         assertThat(users.passwordHash(id)).get().asString().startsWith("{argon2}");
         assertThat(service.checkPassword(name, "Ana pass acme 1", null)).isPresent();
+    }
+
+    @Test
+    void checkPasswordWhenSpringDefaultsArgon2HashThenUpgradedToOwaspParameters() {
+        String name = unique("amy");
+        String old = "{argon2}"
+                + Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8().encode("correct horse battery");
+        long id = users.insert(NewUser.named(name), old, Instant.now(), null, true, null);
+
+        assertThat(service.checkPassword(name, "wrong horse battery", null)).isEmpty();
+        assertThat(users.passwordHash(id)).contains(old);
+        assertThat(service.checkPassword(name, "correct horse battery", null)).isPresent();
+        assertThat(users.passwordHash(id)).get().asString().startsWith("{argon2}$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(events.list(id, SecurityEventKind.PASSWORD_HASH_UPGRADED, null, null, 10)).hasSize(1);
+        assertThat(service.checkPassword(name, "correct horse battery", null)).isPresent();
+        assertThat(events.list(id, SecurityEventKind.PASSWORD_HASH_UPGRADED, null, null, 10)).hasSize(1);
     }
 
     @Test
