@@ -8,12 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.otpgate.server.system.TestDatabases;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
@@ -21,6 +23,9 @@ class HealthEndpointTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
@@ -35,5 +40,12 @@ class HealthEndpointTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"status\":\"UP\"");
+    }
+
+    /** Tomcat's metrics are bound without the platform MBean server (see TomcatMetricsConfiguration), as before. */
+    @Test
+    void tomcatMetricsWhenServerStartedThenSessionGaugesBound() {
+        assertThat(meters.find("tomcat.sessions.active.current").gauge()).isNotNull();
+        assertThat(meters.find("tomcat.sessions.created").functionCounter()).isNotNull();
     }
 }
