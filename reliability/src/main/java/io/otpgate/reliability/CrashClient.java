@@ -62,6 +62,11 @@ final class CrashClient {
     private int verifyCandidate;
     private long notBefore = System.nanoTime();
     private boolean lastUnanswered;
+    /**
+     * Whether a request that ends the user's sessions (a reset) got no answer since the last status: if it was
+     * committed, the token this client holds was ended with it, and the next status answers 401.
+     */
+    private boolean sessionsMayHaveEnded;
     private int surprises;
     private boolean lost;
 
@@ -163,6 +168,14 @@ final class CrashClient {
             return;
         }
         JsonNode enabled = response.body().path("isOtpEnabled");
+        boolean mayHaveEnded = sessionsMayHaveEnded;
+        sessionsMayHaveEnded = false;
+        if (response.status() == 401 && mayHaveEnded) {
+            // The unanswered reset was committed: it ended this session (and its answer's new pair was lost).
+            token = null;
+            phase = Phase.LOGIN;
+            return;
+        }
         if (response.status() == 200 && enabled.isBoolean()) {
             if (enabled.booleanValue()) {
                 verifyCandidate = 0;
@@ -431,6 +444,7 @@ final class CrashClient {
         } catch (UncheckedIOException e) {
             journal.record(op, Outcome.NO_ANSWER);
             lastUnanswered = true;
+            sessionsMayHaveEnded |= op == Op.DELETE;
             phase = Phase.RESYNC;
             journal.seen(Seen.UNKNOWN, null);
             return null;
