@@ -50,7 +50,7 @@
 # half the capacity if unset), OPEN_DURATION (15), OPEN_WARMUP (3), OPEN_CONNECTIONS (32), FLOOR (1), BENCH_KEEP=1
 # keeps the work directory (server logs, wrk outputs, access logs).
 #
-# Tokens: each user's first POST /api/token costs the server an argon2id hash (about 80 ms of CPU), far too slow for
+# Tokens: each user's first POST /api/token costs the server an argon2id hash (about 26 ms of CPU), far too slow for
 # thousands of users, so the server gets a known HS256 key (otpgate.token.secret) and the login users' password-only
 # tokens are signed by bench.py from a real one (same claims, their own user_id and jti). The /api/me and status
 # users, and a sample of the login users, log in for real. The latencies of 3 include the few health-check fillers
