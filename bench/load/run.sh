@@ -276,6 +276,24 @@ open_run() {
 }
 record() { echo "db=$db label=$1 conns=$2 $last" >>"$results"; }
 
+# measure_me NAME TOKENS: GET /api/me after the warm-up, closed loop at each connection count, then the open loop
+# (the same for every server and the floor).
+measure_me() {
+  log "$1: GET /api/me: ${WARMUP} s warm-up at -c64, then ${DURATION} s at each of -c ${CONNECTIONS} (-t$THREADS)"
+  wrk_run warmup-me 64 "$WARMUP" bearer_get.lua /api/me "$2"
+  for c in $CONNECTIONS; do
+    wrk_run me "$c" "$DURATION" bearer_get.lua /api/me "$2" && record "GET /api/me" "$c"
+  done
+  open_run open-me "$2" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
+}
+
+# rss_fields PID: its resident memory in MiB, and of that the anonymous part (heap, metaspace, code, malloc) and the
+# file-backed part (the jar, the launcher's AOT cache, which the kernel can drop and read again).
+rss_fields() {
+  awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2}
+    END {printf "rss_after=%d rss_anon=%d rss_file=%d", r / 1024, a / 1024, f / 1024}' "/proc/$1/status"
+}
+
 # measure DB: one server on that database (h2: its own embedded database; postgres: a fresh cluster), the users,
 # then every run; appends to $results and $servers.
 measure() {
@@ -337,12 +355,7 @@ measure() {
     echo "$server_java ${server_options[*]-}" >"$work/jvm.txt"
   fi
 
-  log "$db: GET /api/me: ${WARMUP} s warm-up at -c64, then ${DURATION} s at each of -c ${CONNECTIONS} (-t$THREADS)"
-  wrk_run warmup-me 64 "$WARMUP" bearer_get.lua /api/me "$db_dir/me_tokens.txt"
-  for c in $CONNECTIONS; do
-    wrk_run me "$c" "$DURATION" bearer_get.lua /api/me "$db_dir/me_tokens.txt" && record "GET /api/me" "$c"
-  done
-  open_run open-me "$db_dir/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
+  measure_me "$db" "$db_dir/me_tokens.txt"
 
   log "$db: GET /api/totp/status: 5 s warm-up, then ${DURATION} s at each of -c ${CONNECTIONS}"
   wrk_run warmup-status 64 5 bearer_get.lua /api/totp/status "$db_dir/status_tokens.txt"
@@ -369,12 +382,7 @@ measure() {
   wrk_run token "$TOKEN_CONNECTIONS" "$TOKEN_DURATION" password_login.lua "$db_dir/usernames.txt" "bench-password-1" \
     && record "POST /api/token" "$TOKEN_CONNECTIONS"
 
-  rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-  # Of which anonymous (heap, metaspace, code, malloc) and file-backed (the jar, the launcher's AOT cache, which the
-  # kernel can drop and read again).
-  rss_anon=$(awk '/RssAnon/ {print $2}' "/proc/$server_pid/status")
-  rss_file=$(awk '/RssFile/ {print $2}' "/proc/$server_pid/status")
-  echo "db=$db startup=$startup_wall startup_ms=$startup_ms spring=${startup_spring:-?} note=${startup_note// /_} rss_before=$((rss_before / 1024)) rss_after=$((rss_after / 1024)) rss_anon=$((rss_anon / 1024)) rss_file=$((rss_file / 1024))" >>"$servers"
+  echo "db=$db startup=$startup_wall startup_ms=$startup_ms spring=${startup_spring:-?} note=${startup_note// /_} rss_before=$((rss_before / 1024)) $(rss_fields "$server_pid")" >>"$servers"
   # Warnings and errors of the server, by message (timestamps, pids and thread names left out).
   grep -E ' (ERROR|WARN) ' "$db_dir/server.log" | sed -E 's/^[^ ]+ +//; s/ [0-9]+ --- / /; s/\[[^]]*\] +//g' \
     | cut -c1-200 | sort | uniq -c | sort -rn >"$db_dir/server-warnings.txt" || true
@@ -402,15 +410,8 @@ measure_floor() {
   done
   [ -n "$up" ] || { echo "the floor did not answer within 2 min" >&2; tail -30 "$db_dir/server.log" >&2; exit 1; }
   log "floor: $(python3 "$here/bench.py" --dir "$db_dir" same-shape "$1/me.json" "$db_dir/me.json")"
-  log "floor: GET /api/me: ${WARMUP} s warm-up at -c64, then ${DURATION} s at each of -c ${CONNECTIONS} (-t$THREADS)"
-  wrk_run warmup-me 64 "$WARMUP" bearer_get.lua /api/me "$1/me_tokens.txt"
-  for c in $CONNECTIONS; do
-    wrk_run me "$c" "$DURATION" bearer_get.lua /api/me "$1/me_tokens.txt" && record "GET /api/me" "$c"
-  done
-  open_run open-me "$1/me_tokens.txt" && record "GET /api/me open loop" "$OPEN_CONNECTIONS"
-  echo "db=floor rss_after=$(($(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status") / 1024))" \
-    "rss_anon=$(($(awk '/RssAnon/ {print $2}' "/proc/$server_pid/status") / 1024))" \
-    "rss_file=$(($(awk '/RssFile/ {print $2}' "/proc/$server_pid/status") / 1024))" >>"$servers"
+  measure_me floor "$1/me_tokens.txt"
+  echo "db=floor $(rss_fields "$server_pid")" >>"$servers"
   grep -E ' (ERROR|WARN) ' "$db_dir/server.log" | sed -E 's/^[^ ]+ +//; s/ [0-9]+ --- / /; s/\[[^]]*\] +//g' \
     | cut -c1-200 | sort | uniq -c | sort -rn >"$db_dir/server-warnings.txt" || true
   stop_server
