@@ -4,11 +4,14 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.system.OtpgateException;
 
 /**
@@ -26,10 +29,12 @@ public class AccountService {
 
     private final UserRepository users;
     private final OAuthProfileRepository oauthProfiles;
+    private final DeviceService devices;
     private final Clock clock;
 
-    AccountService(UserRepository users, OAuthProfileRepository oauthProfiles, Clock clock) {
+    AccountService(UserRepository users, OAuthProfileRepository oauthProfiles, DeviceService devices, Clock clock) {
         this.users = users;
+        this.devices = devices;
         this.oauthProfiles = oauthProfiles;
         this.clock = clock;
     }
@@ -108,9 +113,14 @@ public class AccountService {
         }
     }
 
+    /**
+     * The profile of a user who has no profile row (imported without one): its {@code is_otp_enabled} follows the
+     * devices, as the flag of a stored profile does.
+     */
     private Profile emptyProfile(User user) {
         Instant joined = user.dateJoined();
-        return new Profile(user.email(), "", user.firstName(), user.lastName(), joined, joined, 0, 0, false);
+        boolean otpEnabled = devices.hasConfirmed(user.id(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
+        return new Profile(user.email(), "", user.firstName(), user.lastName(), joined, joined, 0, 0, otpEnabled);
     }
 
     private static void require(String field, String value, int max) {

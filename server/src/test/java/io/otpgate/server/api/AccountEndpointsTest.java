@@ -193,6 +193,21 @@ class AccountEndpointsTest extends ApiTestBase {
         assertThat(me.json().get("profile").get("phone").stringValue()).isEqualTo("+41 44 000 00 00");
     }
 
+    @Test
+    void meWhenUserWithTwoFactorHasNoProfileRowThenOtpEnabledAndAPatchKeepsIt() throws Exception {
+        // A user imported without a profile row, who has a confirmed device: the flag follows the devices.
+        Enrolled enrolled = enrol();
+        String access = enrolled.verified().access();
+        jdbc.sql("delete from user_profile where user_id = ?").param(user.id()).update();
+
+        assertThat(get("/api/me", access).json().get("profile").get("is_otp_enabled").booleanValue()).isTrue();
+        assertThat(get("/api/profile", access).json().get("is_otp_enabled").booleanValue()).isTrue();
+
+        assertThat(patch("/api/profile", access, "{\"phone\":\"+41 44 000 00 01\"}").status()).isEqualTo(200);
+        assertThat(jdbc.sql("select is_otp_enabled from user_profile where user_id = ?").param(user.id())
+                .query(Boolean.class).single()).as("the profile row the patch made").isTrue();
+    }
+
     // PATCH /api/profile
 
     @Test
