@@ -35,7 +35,7 @@ public class OAuthProfileRepository {
         return id;
     }
 
-    /** Opens a profile read sealed with its user ({@link UserRepository#findWithProfile}). */
+    /** Opens a stored profile of the user (read by {@link #findByUser} or {@link UserRepository#findWithProfile}). */
     public OAuthProfile open(long userId, UserRepository.SealedOAuthProfile sealed) {
         return new OAuthProfile(sealed.id(), userId, sealed.serviceName(), sealed.url(),
                 box.openText(sealed.sealedCredentials(), SEALED_CREDENTIALS, sealed.id()));
@@ -43,13 +43,11 @@ public class OAuthProfileRepository {
 
     public List<OAuthProfile> findByUser(long userId) {
         return jdbc.sql("""
-                select id, user_id, oauth_service_name, oauth_url, sealed_oauth_credentials
+                select id, oauth_service_name, oauth_url, sealed_oauth_credentials
                 from user_oauth_profile where user_id = ? order by id""").param(userId)
-                .query((rs, n) -> new OAuthProfile(rs.getLong("id"), rs.getLong("user_id"),
-                        rs.getString("oauth_service_name"), rs.getString("oauth_url"),
-                        box.openText(rs.getBytes("sealed_oauth_credentials"), SEALED_CREDENTIALS,
-                                rs.getLong("id"))))
-                .list();
+                .query((rs, n) -> new UserRepository.SealedOAuthProfile(rs.getLong(1), rs.getString(2),
+                        rs.getString(3), rs.getBytes(4)))
+                .list().stream().map(sealed -> open(userId, sealed)).toList();
     }
 
     /** Deletes one of the user's profiles; returns whether it existed. */
