@@ -25,7 +25,8 @@ import io.otpgate.spring.audit.SecurityEvents;
  * (username, address) count: an attacker without the password cannot keep the owner out from their usual address,
  * whatever he sends from elsewhere, and failures of other usernames behind the same address (a NAT, a proxy that
  * passes no client address) do not slow a user who logged in from it. An address that has not failed for the
- * username is not slowed by the attacker's failures at other addresses until those pass the looser bound.
+ * username is not slowed by the attacker's failures at other addresses until those pass the looser bound. An IPv6
+ * client is counted by its /64 network ({@link ClientNetwork}): rotating addresses inside it gains nothing.
  *
  * <p>Limits: an owner at an address that is not familiar (a new device, a new network) can be held off by guessing
  * spread over many addresses, up to {@code max-delay} at a time and one attempt per wait; an attacker at the owner's
@@ -60,9 +61,11 @@ public class LoginThrottle {
      * through while the first password is being hashed. Failures older than {@code forget-after} are forgotten: no
      * wait, nothing to take.
      *
-     * @param address the client's address, or null (then not counted per address, and never familiar)
+     * @param address the client's address, or null (then not counted per address, and never familiar); an IPv6
+     *     address counts as its /64 network ({@link ClientNetwork})
      */
     public Optional<Duration> check(String username, String address) {
+        address = ClientNetwork.of(address);
         Instant now = clock.instant();
         List<Bound> bounds = bounds(username, address, now);
         List<Bound> open = new ArrayList<>(bounds.size());
@@ -89,6 +92,7 @@ public class LoginThrottle {
 
     /** Counts a wrong password (or unknown username) for the username at the address, overall and the address. */
     public void failed(String username, String address) {
+        address = ClientNetwork.of(address);
         Instant now = clock.instant();
         Instant forgetBefore = now.minus(properties.forgetAfter());
         failures.count(failures.pair(username, address), now, forgetBefore);
@@ -105,6 +109,7 @@ public class LoginThrottle {
      * elsewhere, and an owner who logs in daily must not reopen the looser bound for a guesser every day.
      */
     public void succeeded(String username, String address) {
+        address = ClientNetwork.of(address);
         Instant now = clock.instant();
         byte[] pair = failures.pair(username, address);
         failures.forget(pair);

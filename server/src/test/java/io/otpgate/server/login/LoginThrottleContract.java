@@ -118,6 +118,28 @@ abstract class LoginThrottleContract {
     }
 
     @Test
+    void checkWhenFailuresRotateThroughOneIpv6Slash64ThenTheyCountAsOneAddress() {
+        for (int i = 1; i <= 4; i++) {
+            throttle.failed(name, "2001:db8:77:1::" + Integer.toHexString(i));
+        }
+
+        assertThat(throttle.check(name, "2001:db8:77:1::ffff")).as("a fifth address of the same /64")
+                .contains(Duration.ofSeconds(1));
+        assertThat(throttle.check(name, "2001:db8:77:2::1")).as("the next /64 has not failed").isEmpty();
+    }
+
+    @Test
+    void checkWhenOwnerLoggedInFromIpv6AndAddressRotatedInItsSlash64ThenStillFamiliar() {
+        throttle.succeeded(name, "2001:db8:88:1::1");
+        for (int i = 0; i < 40; i++) {
+            throttle.failed(name, "10.0.2." + i);
+        }
+
+        assertThat(throttle.check(name, "2001:db8:88:1:abcd::9")).as("a privacy address of the owner's /64")
+                .isEmpty();
+    }
+
+    @Test
     void checkWhenUsernameFailedFromManyAddressesThenItsFamiliarAddressIsNotSlowed() {
         throttle.succeeded(name, address);
         for (int i = 0; i < 40; i++) {
