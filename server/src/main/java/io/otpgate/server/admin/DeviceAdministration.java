@@ -179,6 +179,10 @@ public class DeviceAdministration {
             return new Confirmation(subject, ref, name, Refusal.WRONG, positive(rejected.retryAfter()),
                     rejected.accountLocked());
         }
+        if (outcome instanceof VerificationOutcome.Replayed) {
+            // A code of another device that was used already: wrong for this one, and no failure counted.
+            return new Confirmation(subject, ref, name, Refusal.WRONG, null, false);
+        }
         if (outcome instanceof VerificationOutcome.Throttled throttled) {
             return new Confirmation(subject, ref, name, Refusal.THROTTLED, positive(throttled.retryAfter()), false);
         }

@@ -89,7 +89,30 @@ abstract class VerificationServiceContract {
         assertThat(users.findProfile(user.id()).orElseThrow().otpEnabled()).isTrue();
 
         assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
-        assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Rejected.class);
+        assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Replayed.class);
+    }
+
+    @Test
+    void verifyWhenAcceptedCodeSentAgainThenRefusedButNoFailureCountedOrLogged() {
+        OtpSecret secret = confirmedTotp();
+        String code = code(secret, Duration.ZERO);
+        assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(verify(code, TOTP)).isInstanceOf(VerificationOutcome.Replayed.class);
+        }
+
+        assertThat(jdbc.sql("select failure_count from otpgate_account where id = ?").param(user.id())
+                .query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from otpgate_failure where account_id = ?").param(user.id())
+                .query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from otpgate_security_event where account_id = ? and kind = 'OTP_FAILED'")
+                .param(user.id()).query(Integer.class).single()).isZero();
+        // A wrong code is still a failure, and the next step's code still works.
+        assertThat(verify(code.equals("000000") ? "111111" : "000000", TOTP))
+                .isInstanceOf(VerificationOutcome.Rejected.class);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
     }
 
     @Test
@@ -102,7 +125,7 @@ abstract class VerificationServiceContract {
                 .single()).isEqualTo(1);
         // The code of the current step is now below the last used step + 1: refused, like django-otp.
         clock.advance(Duration.ofSeconds(5));
-        assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Rejected.class);
+        assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Replayed.class);
     }
 
     @Test
@@ -122,7 +145,7 @@ abstract class VerificationServiceContract {
         String previous = code(secret, Duration.ofSeconds(-30));
 
         assertThat(verify(code(secret, Duration.ZERO), TOTP)).isInstanceOf(VerificationOutcome.Verified.class);
-        assertThat(verify(previous, TOTP)).isInstanceOf(VerificationOutcome.Rejected.class);
+        assertThat(verify(previous, TOTP)).isInstanceOf(VerificationOutcome.Replayed.class);
     }
 
     @Test

@@ -114,7 +114,7 @@ abstract class UpgradeFromLastReleaseContract {
         assertThat(account(written.alice())).containsEntry("failure_count", 0);
         clock.advance(Duration.ofSeconds(20));
         assertThat(verification.verify(written.alice(), code, EnumSet.of(DeviceKind.TOTP), PendingSetups.NONE, null))
-                .isInstanceOf(VerificationOutcome.Rejected.class);
+                .isInstanceOf(VerificationOutcome.Replayed.class);
         assertThat(jdbc.sql("select count(*) from otpgate_static_token where device_id = ?")
                 .param(written.aliceStatic()).query(Long.class).single()).isEqualTo(2);
     }

@@ -13,6 +13,11 @@ public enum SecurityEventKind {
     OTP_VERIFIED,
     /** A code was checked and refused. */
     OTP_FAILED,
+    /**
+     * A code that was accepted already came again within its window (a double submit, or a relayed code): refused,
+     * not counted as a failure. A metric only, so that replaying one code in a loop cannot fill the log.
+     */
+    OTP_REPLAYED,
     /** A code arrived during a device's throttling delay and was not checked. */
     OTP_THROTTLED,
     /** A code arrived while the account's second factor was locked and was not checked. */

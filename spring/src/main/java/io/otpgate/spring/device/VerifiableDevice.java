@@ -25,6 +25,14 @@ public interface VerifiableDevice {
      */
     boolean accept(String code, Instant now);
 
+    /**
+     * Whether a code that {@link #accept} refused is one this device accepted already and that would still be in its
+     * window now (a replay), rather than a wrong one. Changes nothing. A kind that cannot tell says false.
+     */
+    default boolean usedAlready(String code, Instant now) {
+        return false;
+    }
+
     /** What a kind does with a code for one of its devices: {@link #accept}. */
     @FunctionalInterface
     interface CodeCheck {
@@ -34,13 +42,28 @@ public interface VerifiableDevice {
     /** A device of any kind, described by its shared columns and its kind's check. */
     static VerifiableDevice of(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle,
             CodeCheck check) {
-        record Device(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle, CodeCheck check)
-                implements VerifiableDevice {
+        return of(ref, confirmed, createdAt, throttle, check, (code, now) -> false);
+    }
+
+    /**
+     * A device of any kind that can also tell a replayed code from a wrong one.
+     *
+     * @param usedAlready the kind's {@link #usedAlready} (it must change nothing)
+     */
+    static VerifiableDevice of(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle,
+            CodeCheck check, CodeCheck usedAlready) {
+        record Device(DeviceRef ref, boolean confirmed, Instant createdAt, ThrottleState throttle, CodeCheck check,
+                CodeCheck used) implements VerifiableDevice {
             @Override
             public boolean accept(String code, Instant now) {
                 return check.accept(code, now);
             }
+
+            @Override
+            public boolean usedAlready(String code, Instant now) {
+                return used.accept(code, now);
+            }
         }
-        return new Device(ref, confirmed, createdAt, throttle, check);
+        return new Device(ref, confirmed, createdAt, throttle, check, usedAlready);
     }
 }

@@ -46,6 +46,15 @@ public sealed interface VerificationOutcome {
     record Locked(Instant until) implements VerificationOutcome {
     }
 
+    /**
+     * The code is a TOTP device's code of a time step at or before the last one accepted, still inside the window:
+     * the same code sent twice (a double submit, or a code someone saw and relayed), or an older code typed after a
+     * newer one. Refused, but not counted as a failure: it proves no guessing, and a user who pressed twice must not
+     * see a warning of wrong codes at the next login.
+     */
+    record Replayed() implements VerificationOutcome {
+    }
+
     /** The user has no device of the kinds asked for (or no such user): nothing was checked. */
     record NoDevice() implements VerificationOutcome {
     }

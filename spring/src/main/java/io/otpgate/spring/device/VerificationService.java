@@ -168,6 +168,12 @@ public class VerificationService {
                 return verified(userId, account.get(), seen, candidate, now, clientAddress);
             }
         }
+        for (VerifiableDevice candidate : allowed) {
+            if (candidate.usedAlready(code, now)) {
+                events.count(SecurityEventKind.OTP_REPLAYED);
+                return new VerificationOutcome.Replayed();
+            }
+        }
         return rejected(userId, account.get(), allowed, familiar, counted.count(), now, clientAddress);
     }
 

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.springframework.stereotype.Component;
 
 import io.otpgate.core.ThrottleState;
+import io.otpgate.core.Totp;
 import io.otpgate.core.TotpMatch;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DevicePlugin;
@@ -42,6 +43,15 @@ class TotpDevicePlugin implements DevicePlugin {
                             device.tolerance(), device.drift(), device.minStep());
                     return match.isPresent()
                             && devices.recordSuccess(device.id(), match.get().step(), match.get().drift(), now);
+                }, (code, now) -> {
+                    // The code of a step at or before the last accepted one (django-otp's last_t), still in the
+                    // window: a replay, not a guess.
+                    if (device.minStep() == Totp.NO_MIN_STEP) {
+                        return false;
+                    }
+                    Optional<TotpMatch> match = device.totp().verify(devices.secret(device), code, now,
+                            device.tolerance(), device.drift(), Totp.NO_MIN_STEP);
+                    return match.isPresent() && match.get().step() < device.minStep();
                 });
     }
 
