@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
@@ -16,6 +19,7 @@ import io.otpgate.server.user.User;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.DeviceSummary;
+import io.otpgate.spring.trust.TrustedBrowsers;
 import jakarta.servlet.http.Cookie;
 import tools.jackson.databind.JsonNode;
 
@@ -34,9 +38,12 @@ class TrustedBrowserEndpointsTest extends ApiTestBase {
 
     @Autowired DeviceService devices;
     @Autowired UserAdministration users;
+    @Autowired TrustedBrowsers browsers;
 
     @Test
-    void totpLoginWithRememberThenPasswordLoginWithTheCookieGivesRememberedTokens() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void totpLoginWithRememberThenPasswordLoginWithTheCookieGivesRememberedTokens(CapturedOutput output)
+            throws Exception {
         Enrolled enrolled = enrol();
         Tokens password = login();
         nextStep();
@@ -63,6 +70,7 @@ class TrustedBrowserEndpointsTest extends ApiTestBase {
         JsonNode listed = get("/api/trusted_browsers", tokens.access()).json();
         assertThat(listed.size()).isEqualTo(1);
         assertThat(listed.get(0).get("description").stringValue()).isEqualTo("Chrome on Linux");
+        assertThat(output.getAll()).contains("TRUSTED_BROWSER_ADDED").doesNotContain(value);
     }
 
     @Test
@@ -213,6 +221,27 @@ class TrustedBrowserEndpointsTest extends ApiTestBase {
         Tokens tokens = tokens(loginWith(user.username(), "not a value \u00e9"));
 
         assertThat(payload(tokens.access()).has("otp_remembered")).isFalse();
+    }
+
+    @Test
+    void rememberWhenManyThenTheNewestTwentyStayAndExpiredRowsOfAnyAccountGo() throws Exception {
+        enrol();
+        User first = user;
+        String oldest = browsers.remember(first.id(), null, null, clock.instant());
+        for (int i = 0; i < TrustedBrowsers.MAX_PER_ACCOUNT; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            browsers.remember(first.id(), null, null, clock.instant());
+        }
+        assertThat(rows(first)).isEqualTo(TrustedBrowsers.MAX_PER_ACCOUNT);
+        assertThat(browsers.check(first.id(), oldest, clock.instant())).isFalse();
+
+        clock.advance(Duration.ofDays(31));
+        user = newUser();
+        enrol();
+        browsers.remember(user.id(), null, null, clock.instant());
+
+        assertThat(rows(first)).as("expired rows of another account").isZero();
+        assertThat(rows(user)).isEqualTo(1);
     }
 
     private void assertEnded(String value) throws Exception {
