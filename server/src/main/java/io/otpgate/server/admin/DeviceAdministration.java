@@ -25,6 +25,8 @@ import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.server.system.Texts;
 import io.otpgate.spring.totp.TotpDevice;
 import io.otpgate.spring.totp.TotpDeviceRepository;
+import io.otpgate.spring.trust.TrustedBrowser;
+import io.otpgate.spring.trust.TrustedBrowsers;
 import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
@@ -48,10 +50,13 @@ public class DeviceAdministration {
     private final RecoveryProperties recovery;
     private final VerificationProperties verificationProperties;
     private final Clock clock;
+    private final TrustedBrowsers trustedBrowsers;
 
     DeviceAdministration(UserRepository users, DeviceService devices, VerificationService verification,
             TotpEnrolment enrolment, TotpDeviceRepository totpDevices, RecoveryCodeService recoveryCodes,
-            RecoveryProperties recovery, VerificationProperties verificationProperties, Clock clock) {
+            RecoveryProperties recovery, VerificationProperties verificationProperties, Clock clock,
+            TrustedBrowsers trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.users = users;
         this.devices = devices;
         this.verification = verification;
@@ -240,6 +245,32 @@ public class DeviceAdministration {
     public int reset(User actor, long userId, String clientAddress) {
         target(actor, userId);
         return devices.removeAll(userId, clientAddress);
+    }
+
+    /** The browsers the user trusted through the API (still valid), the most recently used first. */
+    @Transactional(readOnly = true)
+    public List<TrustedBrowser> trustedBrowsers(long userId) {
+        return trustedBrowsers.list(userId, clock.instant());
+    }
+
+    /**
+     * Stops trusting one of the user's browsers.
+     *
+     * @throws OtpgateException NOT_FOUND if the user has no trusted browser of that id
+     */
+    @Transactional
+    public void revokeTrustedBrowser(User actor, long userId, long browserId, String clientAddress) {
+        target(actor, userId);
+        if (!trustedBrowsers.revoke(userId, browserId, clientAddress)) {
+            throw OtpgateException.notFound("The user has no trusted browser with id " + browserId + ".");
+        }
+    }
+
+    /** Stops trusting all of the user's browsers; returns how many there were. */
+    @Transactional
+    public int revokeTrustedBrowsers(User actor, long userId, String clientAddress) {
+        target(actor, userId);
+        return trustedBrowsers.revokeAll(userId, clientAddress);
     }
 
     /** Lifts the account's lock and the devices' throttling; returns whether anything was locked or counting. */

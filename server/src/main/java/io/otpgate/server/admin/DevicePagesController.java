@@ -58,6 +58,7 @@ class DevicePagesController {
         model.addAttribute("own", overview.subject().id() == me.id());
         model.addAttribute("heading", account ? "My account" : "Devices of " + overview.subject().username());
         model.addAttribute("defaultName", DEFAULT_NAME);
+        model.addAttribute("trustedBrowsers", admin.trustedBrowsers(userId));
         return "admin/devices";
     }
 
@@ -146,6 +147,24 @@ class DevicePagesController {
         int removed = admin.reset(me, id, request.getRemoteAddr());
         flash.addFlashAttribute("notice", "The second factor was reset: " + removed
                 + (removed == 1 ? " device" : " devices") + " removed, and the account is unlocked.");
+        return "redirect:" + devicesPath(id, me);
+    }
+
+    @PostMapping("/admin/users/{id}/trusted-browsers/{browserId}/revoke")
+    String revokeTrustedBrowser(@PathVariable long id, @PathVariable long browserId, HttpServletRequest request,
+            RedirectAttributes flash) {
+        User me = AdminModel.current(request);
+        admin.revokeTrustedBrowser(me, id, browserId, request.getRemoteAddr());
+        flash.addFlashAttribute("notice", "The browser is no longer trusted: it asks for a code at the next login.");
+        return "redirect:" + devicesPath(id, me);
+    }
+
+    @PostMapping("/admin/users/{id}/trusted-browsers/revoke")
+    String revokeTrustedBrowsers(@PathVariable long id, HttpServletRequest request, RedirectAttributes flash) {
+        User me = AdminModel.current(request);
+        int revoked = admin.revokeTrustedBrowsers(me, id, request.getRemoteAddr());
+        flash.addFlashAttribute("notice", revoked + (revoked == 1 ? " browser is" : " browsers are")
+                + " no longer trusted.");
         return "redirect:" + devicesPath(id, me);
     }
 

@@ -26,8 +26,11 @@ import io.otpgate.server.token.ApiPrincipal;
 import io.otpgate.server.token.CodeLogins;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import io.otpgate.spring.enrolment.TotpSetup;
+import io.otpgate.spring.trust.TrustedBrowserCookies;
+import io.otpgate.spring.trust.TrustedBrowsers;
 
 /** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
 @RestController
@@ -43,8 +46,13 @@ class TotpController {
     private final TotpSetup setup;
     private final SecondFactorSessions sessions;
     private final Clock clock;
+    private final TrustedBrowsers trustedBrowsers;
+    private final TrustedBrowserCookies trustedBrowserCookies;
 
-    TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock) {
+    TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock, TrustedBrowsers trustedBrowsers,
+            TrustedBrowserCookies trustedBrowserCookies) {
+        this.trustedBrowsers = trustedBrowsers;
+        this.trustedBrowserCookies = trustedBrowserCookies;
         this.setup = setup;
         this.sessions = sessions;
         this.clock = clock;
@@ -71,14 +79,25 @@ class TotpController {
         };
     }
 
-    /** Verifies a TOTP (or HOTP) code: confirms a pending setup, or proves the second factor of a session. */
+    /**
+     * Verifies a TOTP (or HOTP) code: confirms a pending setup, or proves the second factor of a session. With
+     * {@code "remember": true} an accepted code also trusts the browser: the answer sets the trusted-browser cookie
+     * (while {@code otpgate.trusted-browser.enabled}), and a password login with it skips the code.
+     */
     @PostMapping("/login")
     Map<String, Object> login(@AuthenticationPrincipal ApiPrincipal me,
-            @RequestBody(required = false) JsonNode body, HttpServletRequest request) {
-        String code = oneTimeCode(JsonBodies.requiredText(JsonBodies.object(body), "token", 64));
+            @RequestBody(required = false) JsonNode body, HttpServletRequest request, HttpServletResponse response) {
+        JsonNode fields = JsonBodies.object(body);
+        String code = oneTimeCode(JsonBodies.requiredText(fields, "token", 64));
+        boolean remember = JsonBodies.bool(fields, "remember", false);
         SecondFactorSessions.CodeLogin login = sessions.verify(me, code, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP),
                 true, request.getRemoteAddr());
-        return CodeLogins.answer(login, WRONG_CODE, NO_DEVICE, clock);
+        Map<String, Object> answer = CodeLogins.answer(login, WRONG_CODE, NO_DEVICE, clock);
+        if (remember && trustedBrowsers.enabled()) {
+            trustedBrowserCookies.set(request, response, trustedBrowsers.remember(me.userId(),
+                    request.getHeader("User-Agent"), request.getRemoteAddr(), clock.instant()));
+        }
+        return answer;
     }
 
     @DeleteMapping("/delete")

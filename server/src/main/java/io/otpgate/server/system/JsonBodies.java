@@ -52,6 +52,23 @@ public final class JsonBodies {
     }
 
     /**
+     * A boolean field.
+     *
+     * @return {@code absent} when absent or null
+     * @throws ApiRefusal 400 when not {@code true} or {@code false}
+     */
+    public static boolean bool(JsonNode object, String field, boolean absent) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            throw ApiRefusal.badRequest("`" + field + "` must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    /**
      * An integer field within a range.
      *
      * @return empty when absent

@@ -10,6 +10,8 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
+import io.otpgate.spring.factor.OtpFactor;
+
 /**
  * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
  * is still active, whether the token's session was not ended since (its session version is the user's), and whether
@@ -20,6 +22,9 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
 
     /** The authority of a proven one-time code (TOTP, HOTP or a recovery code). */
     static final String OTP_AUTHORITY = "FACTOR_OTP";
+
+    /** The authority of a password login from a trusted browser (claim {@code otp_remembered}); never FACTOR_OTP. */
+    static final String REMEMBERED_AUTHORITY = OtpFactor.REMEMBERED_AUTHORITY;
 
     private final RequestAccess access;
 
@@ -46,8 +51,13 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
         if (state.claimedDeviceValid()) {
             authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(claims.issuedAt()).build());
         }
+        if (claims.remembered()) {
+            // The trusted browser was checked at the password login, under this session version (still current).
+            authorities.add(FactorGrantedAuthority.withAuthority(REMEMBERED_AUTHORITY).issuedAt(claims.authTime())
+                    .build());
+        }
         ApiPrincipal principal = new ApiPrincipal(claims.userId(), claims.device(), state.claimedDeviceValid(),
-                state.hasConfirmedDevice(), claims.authTime(), state.sessionVersion());
+                state.hasConfirmedDevice(), claims.authTime(), state.sessionVersion(), claims.remembered());
         return new ApiAuthentication(principal, jwt, authorities);
     }
 }

@@ -14,12 +14,17 @@ import io.otpgate.spring.device.DeviceRef;
  * @param authTime when the password was checked
  * @param sessionVersion the user's session version, which the token carried and the request's query found current:
  *     the pairs issued on this request carry it (were it to move on meanwhile, they are dead at once)
+ * @param otpRemembered whether a browser the user trusted stood in for the second factor at the password login
+ *     (claim {@code otp_remembered}): it satisfies {@code IsOtpVerified}, but is not {@code otpVerified}
  */
 public record ApiPrincipal(long userId, DeviceRef device, boolean otpVerified, boolean hasConfirmedDevice,
-        Instant authTime, long sessionVersion) {
+        Instant authTime, long sessionVersion, boolean otpRemembered) {
 
-    /** Seed 004's {@code IsOtpVerified}: a second factor is needed only once the user has a confirmed device. */
+    /**
+     * Seed 004's {@code IsOtpVerified}: a second factor is needed only once the user has a confirmed device; a code
+     * or a remembered browser satisfies it.
+     */
     public boolean secondFactorSatisfied() {
-        return otpVerified || !hasConfirmedDevice;
+        return otpVerified || otpRemembered || !hasConfirmedDevice;
     }
 }

@@ -12,7 +12,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.authorization.AuthorizationManagerFactories;
+import org.springframework.security.authorization.AuthorizationManagers;
 import org.springframework.security.authorization.DefaultAuthorizationManagerFactory;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -66,7 +68,8 @@ class ApiSecurityConfiguration {
             .map(PathPatternRequestMatcher::pathPattern).toList());
 
     private static final String[] OTP_VERIFIED = { "/api/me", "/api/profile", "/api/oauth_profiles",
-        "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete", "/api/token/logout-all" };
+        "/api/oauth_profiles/**", "/api/totp/recovery_code/create", "/api/totp/delete", "/api/token/logout-all",
+        "/api/trusted_browsers", "/api/trusted_browsers/**" };
 
     @Bean
     @Order(1)
@@ -77,6 +80,10 @@ class ApiSecurityConfiguration {
                 .requireFactors(ApiAuthenticationConverter.OTP_AUTHORITY)
                 .when(auth -> auth.getPrincipal() instanceof ApiPrincipal p && p.hasConfirmedDevice())
                 .build();
+        // A browser the user trusted (FACTOR_OTP_REMEMBERED) satisfies IsOtpVerified too; a fresh code is FACTOR_OTP.
+        AuthorizationManager<RequestAuthorizationContext> secondFactor = AuthorizationManagers.anyOf(
+                otpVerified.authenticated(), AuthorizationManagerFactories.<RequestAuthorizationContext>multiFactor()
+                        .requireFactors(ApiAuthenticationConverter.REMEMBERED_AUTHORITY).build().authenticated());
         AuthenticationEntryPoint unauthorized = ApiSecurityConfiguration::unauthorized;
         AccessDeniedHandler forbidden = (request, response, e) -> Problems.write(response, request,
                 HttpStatus.FORBIDDEN, SECOND_FACTOR_MISSING, Map.of());
@@ -91,7 +98,7 @@ class ApiSecurityConfiguration {
                 .authorizeHttpRequests(a -> a
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers(PUBLIC).permitAll()
-                        .requestMatchers(OTP_VERIFIED).access(otpVerified.authenticated())
+                        .requestMatchers(OTP_VERIFIED).access(secondFactor)
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o
                         .bearerTokenResolver(bearerTokens())

@@ -2,15 +2,22 @@ package io.otpgate.server.token;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
+import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.SessionVersions;
+import io.otpgate.spring.trust.TrustedBrowsers;
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserService;
 import io.otpgate.server.login.LoginThrottle;
 
-/** {@code POST /api/token}: checks a password, slowed per username and address, and issues password-only tokens. */
+/**
+ * {@code POST /api/token}: checks a password, slowed per username and address, and issues password-only tokens; from a
+ * browser the user trusted (its cookie valid for this user) the tokens say so ({@code otp_remembered}).
+ */
 public class PasswordLogin {
 
     /** simplejwt's one message for every refused login: it never says whether the user exists. */
@@ -21,9 +28,13 @@ public class PasswordLogin {
     private final SessionVersions sessions;
     private final LoginThrottle throttle;
     private final Clock clock;
+    private final TrustedBrowsers trustedBrowsers;
+    private final DeviceService devices;
 
     PasswordLogin(UserService users, TokenService tokens, SessionVersions sessions, LoginThrottle throttle,
-            Clock clock) {
+            Clock clock, TrustedBrowsers trustedBrowsers, DeviceService devices) {
+        this.trustedBrowsers = trustedBrowsers;
+        this.devices = devices;
         this.users = users;
         this.tokens = tokens;
         this.sessions = sessions;
@@ -35,6 +46,16 @@ public class PasswordLogin {
      * @throws ApiRefusal 401 on a wrong username or password or an inactive user; 429 during a wait
      */
     public TokenPair login(String username, String password, String clientAddress) {
+        return login(username, password, clientAddress, List.of());
+    }
+
+    /**
+     * As {@link #login(String, String, String)}; when one of {@code trustedBrowserValues} (the request's
+     * trusted-browser cookies) is valid for the user, who has a confirmed device, the tokens carry
+     * {@code otp_remembered} ({@link TokenService#issueRemembered}). Another user's value gives nothing.
+     */
+    public TokenPair login(String username, String password, String clientAddress,
+            List<String> trustedBrowserValues) {
         Optional<Duration> wait = throttle.check(username, clientAddress);
         if (wait.isPresent()) {
             throttle.countThrottled();
@@ -50,6 +71,13 @@ public class PasswordLogin {
             throw ApiRefusal.unauthorized(REFUSED, "no_active_account");
         }
         throttle.succeeded(username, clientAddress);
-        return tokens.issue(user.get().id(), null, clock.instant(), version);
+        Instant now = clock.instant();
+        long userId = user.get().id();
+        // The server's account of a user has the user's id.
+        if (!trustedBrowserValues.isEmpty() && trustedBrowsers.enabled() && devices.hasConfirmedDevice(userId)
+                && trustedBrowserValues.stream().anyMatch(value -> trustedBrowsers.check(userId, value, now))) {
+            return tokens.issueRemembered(userId, now, version);
+        }
+        return tokens.issue(userId, null, now, version);
     }
 }

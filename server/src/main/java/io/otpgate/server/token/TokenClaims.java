@@ -23,9 +23,12 @@ import io.otpgate.spring.factor.OtpJwtClaims;
  * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
  * @param sessionVersion the user's session version when the session began (claim {@code sv}; 0 when absent, as in
  *     tokens issued before it existed): the token is refused once the user's version moved on
+ * @param remembered whether a trusted browser stood in for the second factor at the password login (claim
+ *     {@code otp_remembered: true}, with {@code amr} {@code ["pwd"]}; absent otherwise): the token then carries
+ *     {@code FACTOR_OTP_REMEMBERED}, never {@code FACTOR_OTP}; kept on refresh, dropped by a code
  */
 public record TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
-        List<String> methods, Instant authTime, long sessionVersion) {
+        List<String> methods, Instant authTime, long sessionVersion, boolean remembered) {
 
     public static final String TOKEN_TYPE = "token_type";
     public static final String USER_ID = "user_id";
@@ -33,6 +36,13 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
     public static final String METHODS = "amr";
     public static final String AUTH_TIME = "auth_time";
     public static final String SESSION_VERSION = "sv";
+    public static final String REMEMBERED = "otp_remembered";
+
+    /** Claims without a remembered browser. */
+    public TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
+            List<String> methods, Instant authTime, long sessionVersion) {
+        this(type, id, userId, issuedAt, expiresAt, device, methods, authTime, sessionVersion, false);
+    }
 
     static final List<String> PASSWORD = List.of("pwd");
 
@@ -78,11 +88,12 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         Object methods = claims.get(METHODS);
         Instant authTime = epochSeconds(claims.get(AUTH_TIME));
         Object sessionVersion = claims.getOrDefault(SESSION_VERSION, 0L);
+        Object remembered = claims.getOrDefault(REMEMBERED, Boolean.FALSE);
         if (type.isEmpty() || jwt.getId() == null || jwt.getId().isEmpty() || jwt.getIssuedAt() == null
                 || jwt.getExpiresAt() == null || authTime == null || !(userId instanceof Number number)
                 || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)
                 || !(sessionVersion instanceof Number version) || version.longValue() < 0
-                || version.doubleValue() != version.longValue()) {
+                || version.doubleValue() != version.longValue() || !(remembered instanceof Boolean rememberedFlag)) {
             return Optional.empty();
         }
         DeviceRef ref = null;
@@ -100,7 +111,7 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
             return Optional.empty();
         }
         return Optional.of(new TokenClaims(type.get(), jwt.getId(), id, jwt.getIssuedAt(), jwt.getExpiresAt(), ref,
-                list.stream().map(String.class::cast).toList(), authTime, version.longValue()));
+                list.stream().map(String.class::cast).toList(), authTime, version.longValue(), rememberedFlag));
     }
 
     private static Instant epochSeconds(Object value) {

@@ -129,6 +129,9 @@ public final class TokenCodec {
         if (claims.device() != null) {
             set.claim(TokenClaims.DEVICE, claims.device().persistentId());
         }
+        if (claims.remembered()) {
+            set.claim(TokenClaims.REMEMBERED, true);
+        }
         JwsHeader.Builder header = switch (algorithm) {
             case HS256 -> JwsHeader.with(MacAlgorithm.HS256);
             case RS256 -> JwsHeader.with(SignatureAlgorithm.RS256).keyId(keyId);

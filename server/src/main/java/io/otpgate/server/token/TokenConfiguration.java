@@ -13,6 +13,9 @@ import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.secret.ServerKeys;
+import io.otpgate.spring.trust.TrustedBrowserCookies;
+import io.otpgate.spring.trust.TrustedBrowserProperties;
+import io.otpgate.spring.trust.TrustedBrowsers;
 import io.otpgate.server.user.UserService;
 import io.otpgate.server.login.LoginThrottle;
 
@@ -40,8 +43,14 @@ class TokenConfiguration {
 
     @Bean
     PasswordLogin passwordLogin(UserService users, TokenService tokens, SessionVersions sessions,
-            LoginThrottle throttle, Clock clock) {
-        return new PasswordLogin(users, tokens, sessions, throttle, clock);
+            LoginThrottle throttle, Clock clock, TrustedBrowsers trustedBrowsers, DeviceService devices) {
+        return new PasswordLogin(users, tokens, sessions, throttle, clock, trustedBrowsers, devices);
+    }
+
+    /** The trusted-browser cookie of the API ({@code totp/login} with {@code "remember": true} sets it). */
+    @Bean
+    TrustedBrowserCookies trustedBrowserCookies(TrustedBrowserProperties properties) {
+        return new TrustedBrowserCookies(properties);
     }
 
     @Bean

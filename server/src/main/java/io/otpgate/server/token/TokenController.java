@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
+import io.otpgate.spring.trust.TrustedBrowserCookies;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
@@ -34,19 +35,24 @@ class TokenController {
     private final PasswordLogin logins;
     private final TokenService tokens;
     private final TokenCodec codec;
+    private final TrustedBrowserCookies trustedBrowsers;
 
-    TokenController(PasswordLogin logins, TokenService tokens, TokenCodec codec) {
+    TokenController(PasswordLogin logins, TokenService tokens, TokenCodec codec,
+            TrustedBrowserCookies trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.logins = logins;
         this.tokens = tokens;
         this.codec = codec;
     }
 
+    /** A password login; with a trusted-browser cookie of this user, tokens with {@code otp_remembered}. */
     @PostMapping("/api/token")
     Map<String, String> obtain(@RequestBody(required = false) JsonNode body, HttpServletRequest request) {
         JsonNode fields = JsonBodies.object(body);
         String username = JsonBodies.requiredText(fields, "username", MAX_USERNAME);
         String password = JsonBodies.requiredText(fields, "password", MAX_PASSWORD);
-        return CodeLogins.answer(logins.login(username, password, request.getRemoteAddr()));
+        return CodeLogins.answer(logins.login(username, password, request.getRemoteAddr(),
+                trustedBrowsers.values(request)));
     }
 
     @PostMapping("/api/token/refresh")

@@ -61,7 +61,7 @@ public class TokenService {
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, Instant authTime) {
         return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
-                sessions.current(userId));
+                sessions.current(userId), false);
     }
 
     /**
@@ -71,20 +71,30 @@ public class TokenService {
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, Instant authTime, long sessionVersion) {
         return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
-                sessionVersion);
+                sessionVersion, false);
+    }
+
+    /**
+     * A new pair for a password login from a browser the user trusted: {@code amr} {@code ["pwd"]} and
+     * {@code otp_remembered: true}, under the session version read before the password was checked.
+     */
+    @Transactional
+    public TokenPair issueRemembered(long userId, Instant authTime, long sessionVersion) {
+        return issue(userId, null, TokenClaims.PASSWORD, authTime, UUID.randomUUID().toString(), sessionVersion,
+                true);
     }
 
     private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
-            long sessionVersion) {
+            long sessionVersion, boolean remembered) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant authSecond = authTime.truncatedTo(ChronoUnit.SECONDS);
         Instant sessionEnd = authSecond.plus(properties.sessionMaxAge());
         TokenClaims access = new TokenClaims(TokenType.ACCESS, UUID.randomUUID().toString(), userId, now,
                 earlier(now.plus(properties.accessLifetime()), sessionEnd), device, methods, authSecond,
-                sessionVersion);
+                sessionVersion, remembered);
         TokenClaims refresh = new TokenClaims(TokenType.REFRESH, UUID.randomUUID().toString(), userId, now,
                 earlier(now.plus(properties.refreshLifetime()), sessionEnd), device, methods, authSecond,
-                sessionVersion);
+                sessionVersion, remembered);
         refreshTokens.insert(refresh.id(), family, userId, now, refresh.expiresAt());
         return new TokenPair(codec.encode(access), codec.encode(refresh));
     }
@@ -128,7 +138,7 @@ public class TokenService {
             throw new IllegalStateException("refresh token " + presented.id() + " changed while locked");
         }
         return Optional.of(issue(presented.userId(), presented.device(), presented.methods(), presented.authTime(),
-                stored.get().family(), presented.sessionVersion()));
+                stored.get().family(), presented.sessionVersion(), presented.remembered()));
     }
 
     /**

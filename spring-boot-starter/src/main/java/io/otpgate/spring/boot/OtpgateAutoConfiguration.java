@@ -34,15 +34,21 @@ import io.otpgate.spring.factor.OtpgateConfigurer;
 import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.factor.TrustedBrowserFactor;
 import io.otpgate.spring.factor.UserKeyResolver;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.OtpgateLibrary;
 import io.otpgate.spring.system.OtpgateSchema;
 import io.otpgate.spring.totp.TotpEnrolment;
+import io.otpgate.spring.trust.TrustedBrowserCookies;
+import io.otpgate.spring.trust.TrustedBrowserProperties;
+import io.otpgate.spring.trust.TrustedBrowsers;
 import io.otpgate.spring.web.ApiProperties;
 import io.otpgate.spring.web.OtpApiController;
 import io.otpgate.spring.web.OtpPagesController;
+import io.otpgate.spring.web.TrustedBrowserApiController;
+import io.otpgate.spring.web.TrustedBrowserPagesController;
 
 /**
  * otpgate in a Spring Boot application with a {@code DataSource} and Spring Security: the library's services on
@@ -120,12 +126,19 @@ public class OtpgateAutoConfiguration {
             return new OtpSessions(userKeys);
         }
 
+        /** "Don't ask again on this browser": its cookie, and the factor it grants ({@code FACTOR_OTP_REMEMBERED}). */
+        @Bean
+        TrustedBrowserFactor otpgateTrustedBrowserFactor(TrustedBrowsers browsers, TrustedBrowserProperties properties,
+                Clock clock) {
+            return new TrustedBrowserFactor(browsers, new TrustedBrowserCookies(properties), clock);
+        }
+
         @Bean
         OtpFactorFilters otpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy,
-                ApiProperties api, UserKeyResolver userKeys) {
+                ApiProperties api, UserKeyResolver userKeys, TrustedBrowserFactor trustedBrowsers) {
             Set<String> apiOpen = OtpApiController.OPEN.stream().map(path -> api.prefix() + path)
                     .collect(Collectors.toUnmodifiableSet());
-            return new OtpFactorFilters(accounts, devices, policy, apiOpen, userKeys);
+            return new OtpFactorFilters(accounts, devices, policy, apiOpen, userKeys, trustedBrowsers);
         }
 
         /**
@@ -144,17 +157,29 @@ public class OtpgateAutoConfiguration {
         @Bean
         OtpApiController otpApiController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpSetup setup, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
             return new OtpApiController(accounts, devices, verification, setup, recoveryCodes, recovery, sessions,
-                    clock);
+                    clock, trustedBrowsers);
         }
 
         @Bean
         OtpPagesController otpPagesController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
             return new OtpPagesController(accounts, devices, verification, enrolment, recoveryCodes, recovery,
-                    sessions, clock);
+                    sessions, clock, trustedBrowsers);
+        }
+
+        @Bean
+        TrustedBrowserPagesController otpTrustedBrowserPagesController(Accounts accounts, OtpSessions sessions,
+                TrustedBrowserFactor trustedBrowsers) {
+            return new TrustedBrowserPagesController(accounts, sessions, trustedBrowsers);
+        }
+
+        @Bean
+        TrustedBrowserApiController otpTrustedBrowserApiController(Accounts accounts, OtpSessions sessions,
+                TrustedBrowserFactor trustedBrowsers) {
+            return new TrustedBrowserApiController(accounts, sessions, trustedBrowsers);
         }
     }
 }

@@ -45,5 +45,9 @@ public enum SecurityEventKind {
      */
     WRONG_CODES_REPORTED,
     /** Every session of a user was ended (the detail says why: a password change, a reset, log out everywhere...). */
-    SESSIONS_ENDED
+    SESSIONS_ENDED,
+    /** A user chose "don't ask again on this browser" after a second factor (the detail describes the browser). */
+    TRUSTED_BROWSER_ADDED,
+    /** A user or an operator revoked trusted browsers (the detail says how many). */
+    TRUSTED_BROWSER_REVOKED
 }

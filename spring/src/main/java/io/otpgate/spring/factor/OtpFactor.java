@@ -20,6 +20,16 @@ public final class OtpFactor {
     /** The factor's authority: {@code FACTOR_OTP}. */
     public static final String AUTHORITY = "FACTOR_OTP";
 
+    /**
+     * The authority of a remembered browser: {@code FACTOR_OTP_REMEMBERED}. A browser the user trusted after a code
+     * ({@code otpgate.trusted-browser.*}) grants it with the password alone. It satisfies the optional-2FA rule but
+     * never stands for {@link #AUTHORITY}: a rule that asks for a fresh code asks for that one.
+     */
+    public static final String REMEMBERED_AUTHORITY = "FACTOR_OTP_REMEMBERED";
+
+    /** The authority of a passkey or security key (WebAuthn): {@code FACTOR_WEBAUTHN}, beside {@link #AUTHORITY}. */
+    public static final String WEBAUTHN_AUTHORITY = "FACTOR_WEBAUTHN";
+
     /** The prefix of the authority that names the kind of the device that proved it. */
     public static final String KIND_PREFIX = "OTP_";
 
@@ -30,6 +40,29 @@ public final class OtpFactor {
     public static boolean proven(Authentication authentication) {
         return authentication != null && authentication.getAuthorities().stream()
                 .anyMatch(authority -> AUTHORITY.equals(authority.getAuthority()));
+    }
+
+    /** Whether the authentication carries {@link #REMEMBERED_AUTHORITY}. */
+    public static boolean remembered(Authentication authentication) {
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(authority -> REMEMBERED_AUTHORITY.equals(authority.getAuthority()));
+    }
+
+    /**
+     * Whether the optional-2FA rule is satisfied by the authentication's second factor: a code
+     * ({@link #AUTHORITY}) or a remembered browser ({@link #REMEMBERED_AUTHORITY}).
+     */
+    public static boolean satisfied(Authentication authentication) {
+        return proven(authentication) || remembered(authentication);
+    }
+
+    /** The authentication with {@link #REMEMBERED_AUTHORITY} added, issued at {@code at}. */
+    public static Authentication addRemembered(Authentication authentication, Instant at) {
+        GrantedAuthority remembered = FactorGrantedAuthority.withAuthority(REMEMBERED_AUTHORITY).issuedAt(at).build();
+        return authentication.toBuilder().authorities(authorities -> {
+            authorities.removeIf(a -> REMEMBERED_AUTHORITY.equals(a.getAuthority()));
+            authorities.add(remembered);
+        }).build();
     }
 
     /** The authentication with the factor added, proven at {@code at} by a device of the kind. */

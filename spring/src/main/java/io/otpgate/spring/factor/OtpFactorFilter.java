@@ -26,7 +26,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * Optional two-factor authentication, as django-otp's {@code OTPMiddleware} with a REST framework
  * {@code IsOtpVerified} permission: placed before the application's authorization rules, it lets through every
  * request of a user who has no confirmed device (nothing changes for them), and sends a user who has one but whose
- * {@code Authentication} lacks {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for.
+ * {@code Authentication} lacks {@link OtpFactor#AUTHORITY} to {@code /otp/verify} first, keeping the page asked for
+ * (unless this browser is one the user trusted: then {@link OtpFactor#REMEMBERED_AUTHORITY} is added, and it passes).
  * A user holding one of {@code otpgate.policy.required-authorities} without a device is sent to {@code /otp/setup}.
  *
  * <p>A request that is not for a page (not a GET, or not asking for HTML: an image, a script, an API call) gets a 403
@@ -43,14 +44,17 @@ public class OtpFactorFilter extends OncePerRequestFilter {
     private final PolicyProperties policy;
     private final Set<String> open;
     private final UserKeyResolver userKeys;
+    private final TrustedBrowserFactor trustedBrowsers;
     private final RequestCache requestCache = new HttpSessionRequestCache();
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
     /**
      * @param openPaths further paths that a user without the factor may reach (the JSON API's code endpoints)
+     * @param trustedBrowsers grants {@link OtpFactor#REMEMBERED_AUTHORITY} from a trusted-browser cookie
      */
     public OtpFactorFilter(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths,
-            UserKeyResolver userKeys) {
+            UserKeyResolver userKeys, TrustedBrowserFactor trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.accounts = accounts;
         this.devices = devices;
         this.policy = policy;
@@ -66,13 +70,17 @@ public class OtpFactorFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Authentication authentication = contexts.getContext().getAuthentication();
         if (authentication == null || !authentication.isAuthenticated()
-                || authentication instanceof AnonymousAuthenticationToken || OtpFactor.proven(authentication)
+                || authentication instanceof AnonymousAuthenticationToken || OtpFactor.satisfied(authentication)
                 || open.contains(path(request))) {
             chain.doFilter(request, response);
             return;
         }
         Optional<AccountRef> account = accounts.find(userKeys.userKey(authentication));
         if (account.isPresent() && devices.hasConfirmedDevice(account.get().accountId())) {
+            if (trustedBrowsers.signIn(account.get().accountId(), request, response)) {
+                chain.doFilter(request, response);
+                return;
+            }
             sendTo(OtpPaths.VERIFY, "a one-time code is required", request, response);
         } else if (authentication.getAuthorities().stream()
                 .anyMatch(a -> policy.requiredAuthorities().contains(a.getAuthority()))) {

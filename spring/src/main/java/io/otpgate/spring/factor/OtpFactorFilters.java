@@ -16,12 +16,14 @@ public class OtpFactorFilters {
     private final PolicyProperties policy;
     private final Set<String> openPaths;
     private final UserKeyResolver userKeys;
+    private final TrustedBrowserFactor trustedBrowsers;
 
     /**
      * @param openPaths otpgate's code endpoints under the JSON API's prefix, reachable without the factor
      */
     public OtpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy, Set<String> openPaths,
-            UserKeyResolver userKeys) {
+            UserKeyResolver userKeys, TrustedBrowserFactor trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.userKeys = userKeys;
         this.accounts = accounts;
         this.devices = devices;
@@ -30,6 +32,6 @@ public class OtpFactorFilters {
     }
 
     public OtpFactorFilter newFilter() {
-        return new OtpFactorFilter(accounts, devices, policy, openPaths, userKeys);
+        return new OtpFactorFilter(accounts, devices, policy, openPaths, userKeys, trustedBrowsers);
     }
 }

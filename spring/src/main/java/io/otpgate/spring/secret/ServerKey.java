@@ -11,7 +11,9 @@ public enum ServerKey {
     /** The JWT signing key pair for ES256 (P-256, encoded; made by the token package). */
     JWT_ES256(4, "jwt-es256", 0),
     /** The HMAC-SHA-256 key that names the rows of failed logins by username and address (32 bytes). */
-    LOGIN_THROTTLE(5, "login-throttle", 32);
+    LOGIN_THROTTLE(5, "login-throttle", 32),
+    /** The HMAC-SHA-256 key of trusted-browser cookie digests (32 bytes). */
+    TRUSTED_BROWSER(6, "trusted-browser", 32);
 
     private final int id;
     private final String keyName;

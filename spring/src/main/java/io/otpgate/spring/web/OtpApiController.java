@@ -31,6 +31,7 @@ import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.enrolment.TotpSetup;
 import io.otpgate.spring.factor.OtpFactor;
 import io.otpgate.spring.factor.OtpSessions;
+import io.otpgate.spring.factor.TrustedBrowserFactor;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.system.OtpgateException;
@@ -65,10 +66,12 @@ public class OtpApiController {
     private final RecoveryProperties recovery;
     private final OtpSessions sessions;
     private final Clock clock;
+    private final TrustedBrowserFactor trustedBrowsers;
 
     public OtpApiController(Accounts accounts, DeviceService devices, VerificationService verification,
             TotpSetup setup, RecoveryCodeService recoveryCodes, RecoveryProperties recovery, OtpSessions sessions,
-            Clock clock) {
+            Clock clock, TrustedBrowserFactor trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.accounts = accounts;
         this.devices = devices;
         this.verification = verification;
@@ -114,7 +117,10 @@ public class OtpApiController {
         };
     }
 
-    /** A TOTP (or HOTP) code: confirms a pending setup, or proves the factor for this session. */
+    /**
+     * A TOTP (or HOTP) code: confirms a pending setup, or proves the factor for this session. With
+     * {@code "remember": true} an accepted code also trusts this browser (the trusted-browser cookie).
+     */
     @PostMapping("/login")
     ResponseEntity<?> login(@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request,
             HttpServletResponse response) {
@@ -122,10 +128,19 @@ public class OtpApiController {
         if (code.isEmpty()) {
             return problem(HttpStatus.BAD_REQUEST, "`token` must be 6 to 8 digits", request);
         }
+        Object remember = body.getOrDefault("remember", Boolean.FALSE);
+        if (!(remember instanceof Boolean)) {
+            return problem(HttpStatus.BAD_REQUEST, "`remember` must be true or false", request);
+        }
         PendingSetups pending = OtpFactor.proven(sessions.current()) ? PendingSetups.ANY
                 : PendingSetups.WHILE_NO_CONFIRMED_DEVICE;
-        return check(code.get(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP), pending, WRONG_CODE, NO_DEVICE,
-                request, response);
+        ResponseEntity<?> answer = check(code.get(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP), pending,
+                WRONG_CODE, NO_DEVICE, request, response);
+        if (answer.getStatusCode().is2xxSuccessful() && (Boolean) remember) {
+            accounts.find(sessions.userKey()).ifPresent(a -> trustedBrowsers.remember(a.accountId(), request,
+                    response));
+        }
+        return answer;
     }
 
     @PostMapping("/recovery_code/login")

@@ -12,6 +12,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -29,6 +30,7 @@ import io.otpgate.spring.factor.OtpCodes;
 import io.otpgate.spring.factor.OtpFactor;
 import io.otpgate.spring.factor.OtpPaths;
 import io.otpgate.spring.factor.OtpSessions;
+import io.otpgate.spring.factor.TrustedBrowserFactor;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.system.OtpgateException;
@@ -54,10 +56,12 @@ public class OtpPagesController {
     private final RecoveryProperties recovery;
     private final OtpSessions sessions;
     private final Clock clock;
+    private final TrustedBrowserFactor trustedBrowsers;
 
     public OtpPagesController(Accounts accounts, DeviceService devices, VerificationService verification,
             TotpEnrolment enrolment, RecoveryCodeService recoveryCodes, RecoveryProperties recovery,
-            OtpSessions sessions, Clock clock) {
+            OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
+        this.trustedBrowsers = trustedBrowsers;
         this.accounts = accounts;
         this.devices = devices;
         this.verification = verification;
@@ -66,6 +70,14 @@ public class OtpPagesController {
         this.recovery = recovery;
         this.sessions = sessions;
         this.clock = clock;
+    }
+
+    /** The code prompt's "don't ask again on this browser for 30 days", when offered. */
+    @ModelAttribute
+    void trustedBrowserOffer(Model model) {
+        if (trustedBrowsers.enabled()) {
+            model.addAttribute("rememberFor", trustedBrowsers.durationText());
+        }
     }
 
     @GetMapping(OtpPaths.VERIFY)
@@ -78,9 +90,10 @@ public class OtpPagesController {
         return "otp/verify";
     }
 
-    /** A one-time code or a recovery code, as typed. */
+    /** A one-time code or a recovery code, as typed; {@code remember} ticked trusts this browser. */
     @PostMapping(OtpPaths.VERIFY)
-    String verify(@RequestParam(name = "code", required = false) String code, Model model,
+    String verify(@RequestParam(name = "code", required = false) String code,
+            @RequestParam(name = "remember", defaultValue = "false") boolean remember, Model model,
             HttpServletRequest request, HttpServletResponse response) {
         Optional<AccountRef> account = account();
         if (account.isEmpty() || !devices.hasConfirmedDevice(account.get().accountId())) {
@@ -94,6 +107,9 @@ public class OtpPagesController {
                 PendingSetups.NONE, request.getRemoteAddr());
         if (outcome instanceof VerificationOutcome.Verified verified) {
             sessions.addFactor(verified.device().kind(), clock.instant(), request, response);
+            if (remember) {
+                trustedBrowsers.remember(account.get().accountId(), request, response);
+            }
             if (verified.wrongCodes() > 0) {
                 // Someone else tried codes after the password: say so before going on.
                 model.addAttribute("wrongCodes", verified.wrongCodes());
@@ -149,6 +165,8 @@ public class OtpPagesController {
     String devicesPage(Model model, HttpServletResponse response) {
         Optional<AccountRef> account = account();
         model.addAttribute("devices", account.map(a -> devices.list(a.accountId())).orElse(java.util.List.of()));
+        model.addAttribute("trustedBrowsers", account.map(a -> trustedBrowsers.list(a.accountId()))
+                .orElse(java.util.List.of()));
         response.setHeader("Cache-Control", "no-store");
         return "otp/devices";
     }
