@@ -10,6 +10,7 @@ import io.otpgate.spring.notify.NotificationProperties;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.secret.SecretsProperties;
 import io.otpgate.spring.totp.TotpProperties;
+import io.otpgate.spring.webauthn.WebAuthnProperties;
 
 /**
  * The library's services, for an application to import (the starter and the otpgate server do): devices and their
@@ -21,8 +22,8 @@ import io.otpgate.spring.totp.TotpProperties;
 @Configuration(proxyBeanMethods = false)
 @ComponentScan(basePackages = { "io.otpgate.spring.device", "io.otpgate.spring.totp", "io.otpgate.spring.hotp",
     "io.otpgate.spring.recovery", "io.otpgate.spring.enrolment", "io.otpgate.spring.secret",
-    "io.otpgate.spring.audit", "io.otpgate.spring.notify" })
+    "io.otpgate.spring.audit", "io.otpgate.spring.notify", "io.otpgate.spring.webauthn" })
 @EnableConfigurationProperties({ VerificationProperties.class, EnrolmentProperties.class, TotpProperties.class,
-    RecoveryProperties.class, SecretsProperties.class, NotificationProperties.class })
+    RecoveryProperties.class, SecretsProperties.class, NotificationProperties.class, WebAuthnProperties.class })
 public class OtpgateLibrary {
 }

@@ -20,6 +20,18 @@ public final class OtpFactor {
     /** The factor's authority: {@code FACTOR_OTP}. */
     public static final String AUTHORITY = "FACTOR_OTP";
 
+    /**
+     * The phishing-resistant factor: a passkey proved the second factor ({@code FACTOR_WEBAUTHN}), issued beside
+     * {@link #AUTHORITY} at the assertion's time. A policy that wants phishing resistance requires it.
+     */
+    public static final String WEBAUTHN_AUTHORITY = "FACTOR_WEBAUTHN";
+
+    /**
+     * A remembered browser ({@code FACTOR_OTP_REMEMBERED}): satisfies the optional-2FA rule, never a rule that asks
+     * for {@link #AUTHORITY}, and is never fresh.
+     */
+    public static final String REMEMBERED_AUTHORITY = "FACTOR_OTP_REMEMBERED";
+
     /** The prefix of the authority that names the kind of the device that proved it. */
     public static final String KIND_PREFIX = "OTP_";
 
@@ -41,6 +53,19 @@ public final class OtpFactor {
                     || (a.getAuthority() != null && a.getAuthority().startsWith(KIND_PREFIX)));
             authorities.add(factor);
             authorities.add(proof);
+        }).build();
+    }
+
+    /**
+     * The authentication with the factor proven by a passkey at {@code at}: {@value #AUTHORITY} and
+     * {@value #WEBAUTHN_AUTHORITY} (both issued at {@code at}) and {@code OTP_WEBAUTHN}, replacing any earlier proof.
+     */
+    public static Authentication addPasskey(Authentication authentication, Instant at) {
+        Authentication withFactor = add(authentication, DeviceKind.WEBAUTHN, at);
+        GrantedAuthority passkey = FactorGrantedAuthority.withAuthority(WEBAUTHN_AUTHORITY).issuedAt(at).build();
+        return withFactor.toBuilder().authorities(authorities -> {
+            authorities.removeIf(a -> WEBAUTHN_AUTHORITY.equals(a.getAuthority()));
+            authorities.add(passkey);
         }).build();
     }
 }

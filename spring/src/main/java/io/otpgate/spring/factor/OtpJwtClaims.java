@@ -53,4 +53,14 @@ public final class OtpJwtClaims {
         return device.kind() == DeviceKind.STATIC ? List.of("pwd", RECOVERY_METHOD, "mfa")
                 : List.of("pwd", "otp", "mfa");
     }
+
+    /**
+     * The {@code amr} of a session whose second factor a passkey proved (RFC 8176): {@code ["pwd","hwk","mfa"]}, or
+     * {@code "swk"} instead of {@code "hwk"} when the credential is backed up (synced: its key is no longer bound to
+     * one piece of hardware), plus {@code "user"} when the authenticator verified the user (UV).
+     */
+    public static List<String> passkeyMethods(boolean userVerified, boolean backedUp) {
+        String key = backedUp ? "swk" : "hwk";
+        return userVerified ? List.of("pwd", key, "user", "mfa") : List.of("pwd", key, "mfa");
+    }
 }
