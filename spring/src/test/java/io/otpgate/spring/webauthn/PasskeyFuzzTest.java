@@ -26,6 +26,15 @@ class PasskeyFuzzTest {
 
     private static final String ORIGIN = "http://localhost:8080";
 
+    static {
+        // Coverage feedback from otpgate and webauthn4j only: instrumenting all of Spring for every run of the
+        // regression inputs took minutes. Read when Jazzer's agent starts, at the first fuzz test.
+        if (System.getProperty("jazzer.instrumentation_includes") == null) {
+            System.setProperty("jazzer.instrumentation_includes", "io.otpgate.**:com.webauthn4j.**");
+            System.setProperty("jazzer.custom_hook_includes", "io.otpgate.**:com.webauthn4j.**");
+        }
+    }
+
     private static ConfigurableApplicationContext context;
     private static AccountRef alice;
     private static TestAuthenticator key;

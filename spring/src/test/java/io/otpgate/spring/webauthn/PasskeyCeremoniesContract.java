@@ -34,9 +34,13 @@ import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.spring.webauthn.PasskeyTestApplication.TestClock;
 
+/**
+ * The passkey ceremonies against the library's services and a real database ({@link PasskeyCeremoniesOnH2Test},
+ * {@link PasskeyCeremoniesOnPostgresTest}), with {@link TestAuthenticator} as the authenticator.
+ */
 @SpringBootTest(classes = PasskeyTestApplication.class,
         properties = { PasskeyTestApplication.PROPERTIES, PasskeyTestApplication.KEYS })
-class PasskeyCeremoniesTest {
+abstract class PasskeyCeremoniesContract {
 
     static final String ORIGIN = "http://localhost:8080";
     static final String ADDRESS = "203.0.113.7";
