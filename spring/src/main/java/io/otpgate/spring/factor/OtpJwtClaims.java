@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 
-import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 
 /**
@@ -50,8 +49,26 @@ public final class OtpJwtClaims {
      * {@code ["pwd","recovery","mfa"]} for a recovery code.
      */
     public static List<String> methods(DeviceRef device) {
-        return device.kind() == DeviceKind.STATIC ? List.of("pwd", RECOVERY_METHOD, "mfa")
-                : List.of("pwd", "otp", "mfa");
+        return switch (device.kind()) {
+            case STATIC -> List.of("pwd", RECOVERY_METHOD, "mfa");
+            // Without the assertion's flags, the weaker claim: a key that may be synced, the user not verified.
+            case WEBAUTHN -> passkeyMethods(false, true);
+            default -> List.of("pwd", "otp", "mfa");
+        };
+    }
+
+    /**
+     * Adds the claims of a passkey's assertion to a token being minted: as {@link #add}, with the {@code amr} of
+     * {@link #passkeyMethods}.
+     *
+     * @param device the passkey ({@code AssertionOutcome.Verified#device()})
+     * @param userVerified {@code AssertionOutcome.Verified#userVerified()}
+     * @param backedUp {@code AssertionOutcome.Verified#backedUp()}
+     */
+    public static JwtClaimsSet.Builder addPasskey(JwtClaimsSet.Builder claims, DeviceRef device, Instant authTime,
+            boolean userVerified, boolean backedUp) {
+        return claims.claim(DEVICE, device.persistentId()).claim(AMR, passkeyMethods(userVerified, backedUp))
+                .claim(AUTH_TIME, authTime.getEpochSecond());
     }
 
     /**
