@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.springframework.stereotype.Service;
@@ -152,7 +153,7 @@ public class PasskeyAuthentication {
         WebAuthnDevice device = found.get();
         WebAuthnRefusal refusal = check(data, device, clientOrigin, challengeBytes);
         if (refusal != null) {
-            refusedEvent(accountId, device, clientAddress, refusal.name().toLowerCase(java.util.Locale.ROOT)
+            refusedEvent(accountId, device, clientAddress, refusal.name().toLowerCase(Locale.ROOT)
                     .replace('_', ' '));
             return refused(refusal);
         }

@@ -3,9 +3,10 @@ package io.otpgate.spring.webauthn;
 import java.util.List;
 
 /**
- * The options of the two ceremonies in the JSON form of WebAuthn Level 3 ({@code PublicKeyCredentialCreationOptionsJSON}
- * and {@code PublicKeyCredentialRequestOptionsJSON}): serialize a record as it is (its component names are the JSON
- * members; binary values are base64url strings without padding) and give it to the browser's
+ * The options of the two ceremonies in the JSON form of WebAuthn Level 3
+ * ({@code PublicKeyCredentialCreationOptionsJSON} and {@code PublicKeyCredentialRequestOptionsJSON}): serialize a
+ * record as it is (its component names are the JSON members; binary values are base64url strings without padding)
+ * and give it to the browser's
  * {@code PublicKeyCredential.parseCreationOptionsFromJSON} / {@code parseRequestOptionsFromJSON}. No member is null.
  */
 public final class PasskeyOptions {

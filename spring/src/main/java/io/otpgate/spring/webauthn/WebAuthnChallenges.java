@@ -2,6 +2,7 @@ package io.otpgate.spring.webauthn;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -67,7 +68,7 @@ class WebAuthnChallenges {
      * @param userHandle the user handle offered with registration options, or null
      * @return the challenge's bytes
      */
-    byte[] issue(long accountId, Purpose purpose, byte[] userHandle, java.time.Duration lifetime) {
+    byte[] issue(long accountId, Purpose purpose, byte[] userHandle, Duration lifetime) {
         Instant now = clock.instant();
         byte[] challenge = new byte[CHALLENGE_BYTES];
         random.nextBytes(challenge);
@@ -86,11 +87,15 @@ class WebAuthnChallenges {
      * @return empty if there is no such challenge (never issued, another account's or purpose's, or used already)
      */
     Optional<Consumed> consume(long accountId, Purpose purpose, byte[] challenge) {
-        Optional<Object[]> found = jdbc.sql(FIND_SQL).params(challenge, accountId, purpose.name())
-                .query((rs, n) -> new Object[] { rs.getLong(1), SqlTime.instant(rs, 2), rs.getBytes(3) }).optional();
-        if (found.isEmpty() || jdbc.sql(DELETE_SQL).param(found.get()[0]).update() != 1) {
+        Optional<Row> found = jdbc.sql(FIND_SQL).params(challenge, accountId, purpose.name())
+                .query((rs, n) -> new Row(rs.getLong(1), new Consumed(SqlTime.instant(rs, 2), rs.getBytes(3))))
+                .optional();
+        if (found.isEmpty() || jdbc.sql(DELETE_SQL).param(found.get().id()).update() != 1) {
             return Optional.empty();
         }
-        return Optional.of(new Consumed((Instant) found.get()[1], (byte[]) found.get()[2]));
+        return Optional.of(found.get().challenge());
+    }
+
+    private record Row(long id, Consumed challenge) {
     }
 }

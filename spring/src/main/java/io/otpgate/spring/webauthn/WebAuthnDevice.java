@@ -21,7 +21,7 @@ import io.otpgate.spring.device.DeviceRef;
  * @param transports as the browser reported them, comma-separated, or null
  * @param attestationFormat the attestation statement's format ({@code none} unless the application asks for more)
  */
-public record WebAuthnDevice(long id, long accountId, String name, boolean confirmed, byte[] credentialId,
+record WebAuthnDevice(long id, long accountId, String name, boolean confirmed, byte[] credentialId,
         byte[] publicKey, byte[] userHandle, long signCount, boolean uvAtRegistration, Boolean uvAtLastUse,
         boolean backupEligible, boolean backedUp, String transports, String attestationFormat, ThrottleState throttle,
         Instant createdAt, Instant lastUsedAt) {

@@ -33,6 +33,7 @@ import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.spring.webauthn.PasskeyTestApplication.TestClock;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The passkey ceremonies against the library's services and a real database ({@link PasskeyCeremoniesOnH2Test},
@@ -124,6 +125,13 @@ abstract class PasskeyCeremoniesContract {
                 .containsExactly(-7L, -8L, -257L);
         assertThat(options.timeout()).isEqualTo(300_000L);
         assertThat(options.excludeCredentials()).isEmpty();
+        // As Spring's Jackson writes it for the browser's PublicKeyCredential.parseCreationOptionsFromJSON.
+        assertThat(JsonMapper.builder().build().writeValueAsString(options))
+                .startsWith("{\"rp\":{\"id\":\"localhost\",\"name\":\"otpgate\"},\"user\":{\"id\":\"")
+                .contains("\"pubKeyCredParams\":[{\"type\":\"public-key\",\"alg\":-7},")
+                .endsWith(",\"timeout\":300000,\"excludeCredentials\":[],\"authenticatorSelection\":{"
+                        + "\"residentKey\":\"preferred\",\"requireResidentKey\":false,"
+                        + "\"userVerification\":\"preferred\"},\"attestation\":\"none\"}");
     }
 
     @Test
@@ -414,7 +422,8 @@ abstract class PasskeyCeremoniesContract {
                 key.assertionJson(clientData, new byte[0], signature, null),
                 good.replace("\"authenticatorData\":\"", "\"authenticatorData\":\"%%"),
                 good.replace("\"signature\":\"", "\"signature\":\"!"),
-                good.replace("\"id\":\"" + key.id() + "\",\"rawId\":\"" + key.id() + "\"", "\"id\":\"\",\"rawId\":\"\""),
+                good.replace("\"id\":\"" + key.id() + "\",\"rawId\":\"" + key.id() + "\"",
+                        "\"id\":\"\",\"rawId\":\"\""),
                 "x".repeat(WebAuthnCodec.MAX_JSON + 1));
         for (String json : malformed) {
             assertThat(verify(alice, json)).as(json.length() > 200 ? json.substring(0, 200) : json)
