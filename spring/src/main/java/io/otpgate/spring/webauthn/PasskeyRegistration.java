@@ -138,7 +138,8 @@ public class PasskeyRegistration {
      * transaction: the account is locked, the challenge named by the client data is consumed (whatever the outcome),
      * the origin, the relying-party id, user presence and the key are checked, and the credential is stored; a
      * refusal stores nothing. A first device switches the user's second factor on (the listeners are told, recovery
-     * codes waiting for a setup become valid) and the user is notified ({@code DEVICE_CONFIRMED}).
+     * codes waiting for a setup become valid, {@code DEVICE_CONFIRMED} is recorded). {@code DEVICE_ADDED} is recorded
+     * for every passkey and tells the user ({@code SecurityNotification.Kind.PASSKEY_ADDED}).
      *
      * @param credentialJson the {@code PublicKeyCredential} as its {@code toJSON()} gives it: {@code {id, rawId,
      *     type, response: {clientDataJSON, attestationObject, transports?}, clientExtensionResults,
@@ -210,9 +211,11 @@ public class PasskeyRegistration {
             }
             listeners.forEach(listener -> listener.secondFactorChanged(accountId, true, now));
         }
-        // Confirmed by its registration: this is what tells the user that a second factor was added.
-        events.record(SecurityEventKind.DEVICE_CONFIRMED, accountId, ref.persistentId(), clientAddress,
-                codes > 0 ? "with its recovery codes" : null);
+        if (!had) {
+            // The first device: the second factor is on, as when a first code confirms a TOTP device.
+            events.record(SecurityEventKind.DEVICE_CONFIRMED, accountId, ref.persistentId(), clientAddress,
+                    codes > 0 ? "with its recovery codes" : null);
+        }
         return new RegistrationOutcome.Registered(ref, name, authenticator.isFlagUV(), authenticator.isFlagBE(),
                 authenticator.isFlagBS());
     }

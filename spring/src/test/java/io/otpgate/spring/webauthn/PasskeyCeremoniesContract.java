@@ -31,6 +31,8 @@ import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.notify.SecurityNotification;
+import io.otpgate.spring.notify.SecurityNotification.Kind;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.spring.webauthn.PasskeyTestApplication.TestClock;
 import tools.jackson.databind.json.JsonMapper;
@@ -67,6 +69,18 @@ abstract class PasskeyCeremoniesContract {
 
     AccountRef alice;
     TestAuthenticator key;
+    final List<SecurityNotification> notifications = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Autowired
+    void listen(org.springframework.context.ConfigurableApplicationContext context) {
+        context.addApplicationListener(event -> {
+            if (event instanceof org.springframework.context.PayloadApplicationEvent<?> payload
+                    && payload.getPayload() instanceof SecurityNotification notification
+                    && alice != null && notification.userKey().equals(alice.accountName())) {
+                notifications.add(notification);
+            }
+        });
+    }
 
     @BeforeEach
     void setUp() {
@@ -147,6 +161,12 @@ abstract class PasskeyCeremoniesContract {
         assertThat(devices.hasConfirmedDevice(alice.accountId())).isTrue();
         assertThat(events.list(alice.accountId(), null, null, null, 10)).extracting(e -> e.kind())
                 .contains(SecurityEventKind.DEVICE_ADDED, SecurityEventKind.DEVICE_CONFIRMED);
+        assertThat(notifications).extracting(SecurityNotification::kind).containsExactly(Kind.PASSKEY_ADDED);
+        // A second passkey: added, not confirmed again (the second factor was on already).
+        register(alice, new TestAuthenticator());
+        assertThat(events.list(alice.accountId(), SecurityEventKind.DEVICE_CONFIRMED, null, null, 10)).hasSize(1);
+        assertThat(events.list(alice.accountId(), SecurityEventKind.DEVICE_ADDED, null, null, 10)).hasSize(2);
+        devices.remove(alice.accountId(), devices.list(alice.accountId()).get(1).ref(), ADDRESS);
         // The options of a second registration exclude it.
         assertThat(registration.options(alice, null, null).excludeCredentials())
                 .extracting(PasskeyOptions.CredentialDescriptor::id).containsExactly(key.id());
