@@ -11,6 +11,7 @@ import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.secret.SecretsProperties;
 import io.otpgate.spring.totp.TotpProperties;
 import io.otpgate.spring.trust.TrustedBrowserProperties;
+import io.otpgate.spring.webauthn.WebAuthnProperties;
 
 /**
  * The library's services, for an application to import (the starter and the otpgate server do): devices and their
@@ -22,9 +23,9 @@ import io.otpgate.spring.trust.TrustedBrowserProperties;
 @Configuration(proxyBeanMethods = false)
 @ComponentScan(basePackages = { "io.otpgate.spring.device", "io.otpgate.spring.totp", "io.otpgate.spring.hotp",
     "io.otpgate.spring.recovery", "io.otpgate.spring.enrolment", "io.otpgate.spring.secret",
-    "io.otpgate.spring.audit", "io.otpgate.spring.notify", "io.otpgate.spring.trust" })
+    "io.otpgate.spring.audit", "io.otpgate.spring.notify", "io.otpgate.spring.trust", "io.otpgate.spring.webauthn" })
 @EnableConfigurationProperties({ VerificationProperties.class, EnrolmentProperties.class, TotpProperties.class,
     RecoveryProperties.class, SecretsProperties.class, NotificationProperties.class,
-    TrustedBrowserProperties.class })
+    TrustedBrowserProperties.class, WebAuthnProperties.class })
 public class OtpgateLibrary {
 }

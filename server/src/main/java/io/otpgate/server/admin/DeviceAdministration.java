@@ -203,8 +203,8 @@ public class DeviceAdministration {
      * New recovery codes.
      *
      * @param codes show them once, never log them
-     * @param pending whether they wait for a TOTP device to be confirmed (the user has no confirmed TOTP or HOTP
-     *     device)
+     * @param pending whether they wait for a TOTP device to be confirmed (the user has no confirmed TOTP, HOTP or
+     *     passkey device)
      */
     public record NewCodes(User subject, List<String> codes, boolean pending) {
         @Override
@@ -217,7 +217,8 @@ public class DeviceAdministration {
     @Transactional
     public NewCodes replaceRecoveryCodes(User actor, long userId, String clientAddress) {
         User subject = target(actor, userId);
-        boolean pending = !devices.hasConfirmed(userId, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
+        boolean pending = !devices.hasConfirmed(userId,
+                EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN));
         List<String> codes = recoveryCodes.replace(userId, recovery.count(), clientAddress).codes();
         return new NewCodes(subject, codes, pending);
     }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 /** An operator's reset after a lost phone: removes every device of a user; the user is back to password only. */
 @Component
 @Command(name = "remove-otp", mixinStandardHelpOptions = true,
-        description = {"Remove every second-factor device of a user (TOTP, HOTP, recovery codes) and clear the "
-                + "account's lock, after a lost phone.",
+        description = {"Remove every second-factor device of a user (TOTP, HOTP, recovery codes, passkeys) and "
+                + "clear the account's lock, after a lost phone.",
             "The user then logs in with the password only, until a new device is added."})
 class RemoveOtpCommand implements OtpgateCommand {
 

@@ -119,7 +119,8 @@ public class AccountService {
      */
     private Profile emptyProfile(User user) {
         Instant joined = user.dateJoined();
-        boolean otpEnabled = devices.hasConfirmed(user.id(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
+        boolean otpEnabled = devices.hasConfirmed(user.id(),
+                EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN));
         return new Profile(user.email(), "", user.firstName(), user.lastName(), joined, joined, 0, 0, otpEnabled);
     }
 

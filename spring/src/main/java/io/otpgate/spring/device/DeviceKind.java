@@ -8,7 +8,12 @@ public enum DeviceKind {
     TOTP("otpgate_totp_device"),
     HOTP("otpgate_hotp_device"),
     /** Recovery codes (django-otp's static device). */
-    STATIC("otpgate_static_device");
+    STATIC("otpgate_static_device"),
+    /**
+     * Passkeys and security keys (WebAuthn credentials). A passkey proves the factor by a signed assertion, never
+     * by a typed code: its plug-in offers no device to a code.
+     */
+    WEBAUTHN("otpgate_webauthn_device");
 
     private final String table;
 
@@ -21,7 +26,7 @@ public enum DeviceKind {
         return table;
     }
 
-    /** The prefix of persistent ids: {@code totp}, {@code hotp}, {@code static}. */
+    /** The prefix of persistent ids: {@code totp}, {@code hotp}, {@code static}, {@code webauthn}. */
     public String prefix() {
         return name().toLowerCase(Locale.ROOT);
     }

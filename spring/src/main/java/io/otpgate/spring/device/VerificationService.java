@@ -186,10 +186,31 @@ public class VerificationService {
         return now.isBefore(until) ? Duration.between(now, until) : null;
     }
 
+    /**
+     * Records a second factor proven without a typed code (a passkey's signed assertion) as an accepted code is
+     * recorded: the failures since the user's previous success are reported (and told to the user), the address
+     * becomes familiar, the account's consecutive failures end, and {@code OTP_VERIFIED} is written. Joins the
+     * caller's transaction, which must hold the account's lock ({@link AccountRepository#lock}) and have checked the
+     * account's second-factor lock; the proof's own kind has already recorded its use.
+     *
+     * @param account the state read by that lock
+     * @param clientAddress the client's address, or null
+     */
+    public VerificationOutcome.Verified recordProof(long userId, AccountState account, DeviceRef device,
+            String clientAddress) {
+        Instant now = clock.instant();
+        Snapshot seen = memory.snapshot(userId, clientAddress, now.minus(properties.failureMemory()),
+                account.lastVerifiedAt());
+        return verified(userId, account, seen, device, false, now, clientAddress);
+    }
+
     private VerificationOutcome verified(long userId, AccountState account, Snapshot seen, VerifiableDevice candidate,
             Instant now, String clientAddress) {
-        DeviceRef ref = candidate.ref();
-        boolean confirmedNow = !candidate.confirmed();
+        return verified(userId, account, seen, candidate.ref(), !candidate.confirmed(), now, clientAddress);
+    }
+
+    private VerificationOutcome.Verified verified(long userId, AccountState account, Snapshot seen, DeviceRef ref,
+            boolean confirmedNow, Instant now, String clientAddress) {
         if (confirmedNow) {
             int codes = devices.plugins(EnumSet.allOf(DeviceKind.class)).stream()
                     .mapToInt(plugin -> plugin.confirmWith(userId)).sum();

@@ -23,12 +23,16 @@ public final class OtpFactor {
     /**
      * The authority of a remembered browser: {@code FACTOR_OTP_REMEMBERED}. A browser the user trusted after a code
      * ({@code otpgate.trusted-browser.*}) grants it with the password alone. It satisfies the optional-2FA rule but
-     * never stands for {@link #AUTHORITY}: a rule that asks for a fresh code asks for that one.
+     * never stands for {@link #AUTHORITY}: a rule that asks for a fresh code asks for that one, and it is never fresh.
      */
     public static final String REMEMBERED_AUTHORITY = "FACTOR_OTP_REMEMBERED";
 
-    /** The authority of a passkey or security key (WebAuthn): {@code FACTOR_WEBAUTHN}, beside {@link #AUTHORITY}. */
-    public static final String WEBAUTHN_AUTHORITY = "FACTOR_WEBAUTHN";
+    /**
+     * The phishing-resistant factor: a passkey proved the second factor ({@code FACTOR_WEBAUTHN}, Spring Security's
+     * own {@code FactorGrantedAuthority.WEBAUTHN_AUTHORITY}), issued beside {@link #AUTHORITY} at the assertion's time.
+     * A policy that wants phishing resistance requires it.
+     */
+    public static final String WEBAUTHN_AUTHORITY = FactorGrantedAuthority.WEBAUTHN_AUTHORITY;
 
     /** The prefix of the authority that names the kind of the device that proved it. */
     public static final String KIND_PREFIX = "OTP_";
@@ -74,6 +78,19 @@ public final class OtpFactor {
                     || (a.getAuthority() != null && a.getAuthority().startsWith(KIND_PREFIX)));
             authorities.add(factor);
             authorities.add(proof);
+        }).build();
+    }
+
+    /**
+     * The authentication with the factor proven by a passkey at {@code at}: {@value #AUTHORITY} and
+     * {@value #WEBAUTHN_AUTHORITY} (both issued at {@code at}) and {@code OTP_WEBAUTHN}, replacing any earlier proof.
+     */
+    public static Authentication addPasskey(Authentication authentication, Instant at) {
+        Authentication withFactor = add(authentication, DeviceKind.WEBAUTHN, at);
+        GrantedAuthority passkey = FactorGrantedAuthority.withAuthority(WEBAUTHN_AUTHORITY).issuedAt(at).build();
+        return withFactor.toBuilder().authorities(authorities -> {
+            authorities.removeIf(a -> WEBAUTHN_AUTHORITY.equals(a.getAuthority()));
+            authorities.add(passkey);
         }).build();
     }
 }

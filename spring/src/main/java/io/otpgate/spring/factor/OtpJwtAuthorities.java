@@ -14,13 +14,15 @@ import org.springframework.security.oauth2.jwt.Jwt;
 
 import io.otpgate.spring.device.AccountRef;
 import io.otpgate.spring.device.Accounts;
+import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
 
 /**
  * The authorities of an application's own JWT, with the factor: those of the application's converter (scopes, by
  * default), and {@link OtpFactor#AUTHORITY} when the token names ({@link OtpJwtClaims#DEVICE}) a confirmed device of
- * its subject's account that still exists. Read on every request, so removing a device takes effect at once.
+ * its subject's account that still exists (and {@link OtpFactor#WEBAUTHN_AUTHORITY} beside it when that device is a
+ * passkey). Read on every request, so removing a device takes effect at once.
  * The starter sets it on the {@code JwtAuthenticationConverter} it provides.
  */
 public class OtpJwtAuthorities implements Converter<Jwt, Collection<GrantedAuthority>> {
@@ -47,6 +49,10 @@ public class OtpJwtAuthorities implements Converter<Jwt, Collection<GrantedAutho
             Instant issued = jwt.getIssuedAt() == null ? Instant.EPOCH : jwt.getIssuedAt();
             authorities.add(FactorGrantedAuthority.withAuthority(OtpFactor.AUTHORITY).issuedAt(issued).build());
             authorities.add(new SimpleGrantedAuthority(OtpFactor.KIND_PREFIX + device.get().kind().name()));
+            if (device.get().kind() == DeviceKind.WEBAUTHN) {
+                authorities.add(FactorGrantedAuthority.withAuthority(OtpFactor.WEBAUTHN_AUTHORITY).issuedAt(issued)
+                        .build());
+            }
         }
         return authorities;
     }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 
-import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 
 /**
@@ -50,7 +49,35 @@ public final class OtpJwtClaims {
      * {@code ["pwd","recovery","mfa"]} for a recovery code.
      */
     public static List<String> methods(DeviceRef device) {
-        return device.kind() == DeviceKind.STATIC ? List.of("pwd", RECOVERY_METHOD, "mfa")
-                : List.of("pwd", "otp", "mfa");
+        return switch (device.kind()) {
+            case STATIC -> List.of("pwd", RECOVERY_METHOD, "mfa");
+            // Without the assertion's flags, the weaker claim: a key that may be synced, the user not verified.
+            case WEBAUTHN -> passkeyMethods(false, true);
+            default -> List.of("pwd", "otp", "mfa");
+        };
+    }
+
+    /**
+     * Adds the claims of a passkey's assertion to a token being minted: as {@link #add}, with the {@code amr} of
+     * {@link #passkeyMethods}.
+     *
+     * @param device the passkey ({@code AssertionOutcome.Verified#device()})
+     * @param userVerified {@code AssertionOutcome.Verified#userVerified()}
+     * @param backedUp {@code AssertionOutcome.Verified#backedUp()}
+     */
+    public static JwtClaimsSet.Builder addPasskey(JwtClaimsSet.Builder claims, DeviceRef device, Instant authTime,
+            boolean userVerified, boolean backedUp) {
+        return claims.claim(DEVICE, device.persistentId()).claim(AMR, passkeyMethods(userVerified, backedUp))
+                .claim(AUTH_TIME, authTime.getEpochSecond());
+    }
+
+    /**
+     * The {@code amr} of a session whose second factor a passkey proved (RFC 8176): {@code ["pwd","hwk","mfa"]}, or
+     * {@code "swk"} instead of {@code "hwk"} when the credential is backed up (synced: its key is no longer bound to
+     * one piece of hardware), plus {@code "user"} when the authenticator verified the user (UV).
+     */
+    public static List<String> passkeyMethods(boolean userVerified, boolean backedUp) {
+        String key = backedUp ? "swk" : "hwk";
+        return userVerified ? List.of("pwd", key, "user", "mfa") : List.of("pwd", key, "mfa");
     }
 }

@@ -20,7 +20,7 @@ import io.otpgate.spring.notify.SecurityNotification.Kind;
 
 /**
  * Turns what the security log records into {@link SecurityNotification}s, published as application events after the
- * transaction commits: a confirmed device (a second factor added), the removal of the last confirmed device or an
+ * transaction commits: a confirmed device (a second factor added), a passkey added, the removal of the last confirmed device or an
  * operator's reset (2FA off), a recovery code accepted (with the codes left), and wrong codes before a success
  * ({@link #wrongCodes}, called by the verification).
  */
@@ -29,6 +29,7 @@ public class Notifications implements SecurityEventListener {
 
     private static final Logger log = LoggerFactory.getLogger(Notifications.class);
     private static final String RECOVERY_DEVICE = "static/";
+    private static final String PASSKEY_DEVICE = "webauthn/";
 
     private final ApplicationEventPublisher publisher;
     private final JdbcClient jdbc;
@@ -47,7 +48,17 @@ public class Notifications implements SecurityEventListener {
     public void recorded(SecurityEventKind kind, long accountId, String device, String clientAddress, String detail,
             Instant occurredAt) {
         switch (kind) {
-            case DEVICE_CONFIRMED -> publish(Kind.SECOND_FACTOR_ADDED, accountId, occurredAt, clientAddress, device, 0);
+            // A passkey is told of once, as added (its registration confirms it in the same transaction).
+            case DEVICE_CONFIRMED -> {
+                if (device == null || !device.startsWith(PASSKEY_DEVICE)) {
+                    publish(Kind.SECOND_FACTOR_ADDED, accountId, occurredAt, clientAddress, device, 0);
+                }
+            }
+            case DEVICE_ADDED -> {
+                if (device != null && device.startsWith(PASSKEY_DEVICE)) {
+                    publish(Kind.PASSKEY_ADDED, accountId, occurredAt, clientAddress, device, 0);
+                }
+            }
             case DEVICE_REMOVED -> {
                 if (SecurityEvents.NO_CONFIRMED_DEVICE_LEFT.equals(detail)) {
                     publish(Kind.SECOND_FACTOR_OFF, accountId, occurredAt, clientAddress, device, 0);

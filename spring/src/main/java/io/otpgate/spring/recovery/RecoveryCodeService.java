@@ -87,12 +87,13 @@ public class RecoveryCodeService {
 
     /**
      * Replaces the user's recovery codes (the Django REST project's {@code totp/recovery_code/create}). While the user has no
-     * confirmed TOTP or HOTP device the new codes are pending: they become valid with the device, so that codes
-     * alone never switch a user's second factor on.
+     * confirmed TOTP, HOTP or passkey device the new codes are pending: they become valid with the device, so that
+     * codes alone never switch a user's second factor on.
      */
     @Transactional
     public Issued replace(long userId, int count, String clientAddress) {
-        boolean pending = !devices.hasConfirmed(userId, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
+        boolean pending = !devices.hasConfirmed(userId,
+                EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN));
         return issue(userId, count, pending, clientAddress);
     }
 
