@@ -24,10 +24,12 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
 import io.otpgate.server.token.CodeLogins;
+import io.otpgate.server.token.FreshSecondFactor;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import io.otpgate.spring.enrolment.TotpSetup;
+import io.otpgate.spring.factor.StepUp;
 
 /** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
 @RestController
@@ -43,17 +45,26 @@ class TotpController {
     private final TotpSetup setup;
     private final SecondFactorSessions sessions;
     private final Clock clock;
+    private final FreshSecondFactor fresh;
 
-    TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock) {
+    TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock, FreshSecondFactor fresh) {
         this.setup = setup;
         this.sessions = sessions;
         this.clock = clock;
+        this.fresh = fresh;
     }
 
-    /** Starts a setup (or shows the pending one) with fresh recovery codes. GET as in the seed; POST too. */
+    /**
+     * Starts a setup (or shows the pending one) with fresh recovery codes. GET as in the seed; POST too. A user who
+     * has a confirmed device needs a token that proved it recently (step-up).
+     */
     @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> create(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        if (me.hasConfirmedDevice() && me.otpVerified()) {
+            // Without the factor at all the setup's own refusal (2FA already enabled) answers, as before.
+            fresh.require(StepUp.Action.ADD_DEVICE);
+        }
         TotpSetup.Setup started = setup.start(me.userId(), me.otpVerified(), request.getRemoteAddr());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("message", "OTP device created successfully");
@@ -81,8 +92,12 @@ class TotpController {
         return CodeLogins.answer(login, WRONG_CODE, NO_DEVICE, clock);
     }
 
+    /** Removes every device: needs a second factor proven recently by a device, not a recovery code (step-up). */
     @DeleteMapping("/delete")
     Map<String, String> delete(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        if (me.hasConfirmedDevice()) {
+            fresh.require(StepUp.Action.TURN_OFF);
+        }
         return CodeLogins.answer(sessions.disable(me, request.getRemoteAddr()));
     }
 

@@ -23,9 +23,12 @@ import io.otpgate.spring.factor.OtpJwtClaims;
  * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
  * @param sessionVersion the user's session version when the session began (claim {@code sv}; 0 when absent, as in
  *     tokens issued before it existed): the token is refused once the user's version moved on
+ * @param otpTime when a device last proved the second factor in this token family (claim {@code otp_time}, epoch
+ *     seconds): set by a verified code, kept on refresh; null without a second factor, and in tokens issued before
+ *     the claim existed (their factor is not fresh for a sensitive action)
  */
 public record TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
-        List<String> methods, Instant authTime, long sessionVersion) {
+        List<String> methods, Instant authTime, long sessionVersion, Instant otpTime) {
 
     public static final String TOKEN_TYPE = "token_type";
     public static final String USER_ID = "user_id";
@@ -33,6 +36,7 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
     public static final String METHODS = "amr";
     public static final String AUTH_TIME = "auth_time";
     public static final String SESSION_VERSION = "sv";
+    public static final String OTP_TIME = OtpJwtClaims.OTP_TIME;
 
     static final List<String> PASSWORD = List.of("pwd");
 
@@ -78,6 +82,10 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         Object methods = claims.get(METHODS);
         Instant authTime = epochSeconds(claims.get(AUTH_TIME));
         Object sessionVersion = claims.getOrDefault(SESSION_VERSION, 0L);
+        Instant otpTime = epochSeconds(claims.get(OTP_TIME));
+        if (claims.get(OTP_TIME) != null && otpTime == null) {
+            return Optional.empty();
+        }
         if (type.isEmpty() || jwt.getId() == null || jwt.getId().isEmpty() || jwt.getIssuedAt() == null
                 || jwt.getExpiresAt() == null || authTime == null || !(userId instanceof Number number)
                 || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)
@@ -100,7 +108,7 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
             return Optional.empty();
         }
         return Optional.of(new TokenClaims(type.get(), jwt.getId(), id, jwt.getIssuedAt(), jwt.getExpiresAt(), ref,
-                list.stream().map(String.class::cast).toList(), authTime, version.longValue()));
+                list.stream().map(String.class::cast).toList(), authTime, version.longValue(), otpTime));
     }
 
     private static Instant epochSeconds(Object value) {

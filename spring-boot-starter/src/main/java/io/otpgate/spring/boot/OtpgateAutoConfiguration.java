@@ -34,6 +34,7 @@ import io.otpgate.spring.factor.OtpgateConfigurer;
 import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.factor.UserKeyResolver;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
@@ -75,6 +76,13 @@ public class OtpgateAutoConfiguration {
     @Bean
     InitializingBean otpgateSchema(DataSource dataSource) {
         return () -> OtpgateSchema.migrate(dataSource, false);
+    }
+
+    /** Whether a second factor is recent enough for a sensitive action ({@code otpgate.policy.step-up-within}). */
+    @Bean
+    @ConditionalOnMissingBean
+    StepUp otpgateStepUp(PolicyProperties policy, Clock clock) {
+        return new StepUp(policy, clock);
     }
 
     /** Checks a code for an application's own endpoint (one that mints a token with {@code OtpJwtClaims}). */
@@ -144,17 +152,17 @@ public class OtpgateAutoConfiguration {
         @Bean
         OtpApiController otpApiController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpSetup setup, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, StepUp stepUp, ApiProperties api) {
             return new OtpApiController(accounts, devices, verification, setup, recoveryCodes, recovery, sessions,
-                    clock);
+                    clock, stepUp, api);
         }
 
         @Bean
         OtpPagesController otpPagesController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, StepUp stepUp) {
             return new OtpPagesController(accounts, devices, verification, enrolment, recoveryCodes, recovery,
-                    sessions, clock);
+                    sessions, clock, stepUp);
         }
     }
 }
