@@ -83,11 +83,12 @@ public class OtpPagesController {
      * ({@link StepUp}) for a code again, and then goes back to the page that sent it here.
      */
     @GetMapping(OtpPaths.VERIFY)
-    String verifyPage(@RequestParam(name = "step-up", required = false) String stepUpAsked, Model model,
-            HttpServletRequest request, HttpServletResponse response) {
+    String verifyPage(Model model, HttpServletRequest request, HttpServletResponse response) {
         Optional<AccountRef> account = account();
         boolean proven = OtpFactor.proven(sessions.current());
-        boolean askAgain = stepUpAsked != null && proven && !stepUp.fresh(sessions.current());
+        // A flag: "?step-up" has no value.
+        boolean askAgain = request.getParameterMap().containsKey("step-up") && proven
+                && !stepUp.fresh(sessions.current());
         if (account.isEmpty() || (proven && !askAgain) || !devices.hasConfirmedDevice(account.get().accountId())) {
             return "redirect:" + sessions.returnTo(request, response);
         }
@@ -173,8 +174,10 @@ public class OtpPagesController {
     @GetMapping(OtpPaths.DEVICES)
     String devicesPage(Model model, HttpServletResponse response) {
         Optional<AccountRef> account = account();
-        model.addAttribute("devices", account.map(a -> devices.list(a.accountId())).orElse(java.util.List.of()));
-        model.addAttribute("stepUp", !stepUp.fresh(sessions.current()));
+        List<DeviceSummary> listed = account.map(a -> devices.list(a.accountId())).orElse(List.of());
+        model.addAttribute("devices", listed);
+        model.addAttribute("stepUp", listed.stream().anyMatch(DeviceSummary::confirmed)
+                && !stepUp.fresh(sessions.current()));
         response.setHeader("Cache-Control", "no-store");
         return "otp/devices";
     }
@@ -215,7 +218,8 @@ public class OtpPagesController {
         List<DeviceSummary> listed = account
                 .map(a -> devices.list(a.accountId())).orElse(List.of());
         model.addAttribute("devices", listed);
-        model.addAttribute("stepUp", !stepUp.fresh(sessions.current()));
+        model.addAttribute("stepUp", listed.stream().anyMatch(DeviceSummary::confirmed)
+                && !stepUp.fresh(sessions.current()));
         boolean typed = code != null && !code.isBlank();
         if (account.isEmpty() || ref.isEmpty() || (typed && OtpCodes.kindsOf(code).isEmpty())) {
             return refused("otp/devices", HttpStatus.BAD_REQUEST, "Choose a device and type a current code.", model,
@@ -237,7 +241,7 @@ public class OtpPagesController {
     /**
      * Makes sure the session's factor is fresh enough for a sensitive action on the devices page: a code typed in
      * the form is checked first (and renews the factor); a recovery code is refused unchecked (not used up) for an
-     * action it is not enough for.
+     * action it is not enough for. A user without a confirmed device has no factor to prove: nothing is asked.
      *
      * @return the page that refuses, or empty to go ahead
      */
@@ -246,10 +250,14 @@ public class OtpPagesController {
         if (!model.containsAttribute("devices")) {
             model.addAttribute("devices", devices.list(account.accountId()));
         }
+        boolean typed = code != null && !code.isBlank();
+        if (!typed && !devices.hasConfirmedDevice(account.accountId())) {
+            return Optional.empty();
+        }
         if (!model.containsAttribute("stepUp")) {
             model.addAttribute("stepUp", !stepUp.fresh(sessions.current()));
         }
-        if (code != null && !code.isBlank()) {
+        if (typed) {
             Optional<Set<DeviceKind>> kinds = OtpCodes.kindsOf(code);
             if (kinds.isEmpty()) {
                 return Optional.of(refused("otp/devices", HttpStatus.BAD_REQUEST, WRONG_CODE, model, response));
