@@ -1,16 +1,19 @@
 package io.otpgate.server.system;
 
+import java.util.Map;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
-import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.factor.StepUp;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
@@ -24,6 +27,12 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
 class ApiDocsConfiguration {
+
+    /** The operations that need a fresh second factor, and what may prove it. */
+    private static final Map<String, String> STEP_UP_PATHS = Map.of(
+            "/api/totp/delete", "by a device (a recovery code is not enough)",
+            "/api/totp/create", "by a device or a recovery code",
+            "/api/totp/recovery_code/create", "by a device or a recovery code");
 
     @Bean
     OpenAPI otpgateOpenApi() {
@@ -47,28 +56,26 @@ class ApiDocsConfiguration {
 
     /** The step-up answer on each sensitive operation (RFC 9470), with the window from the settings. */
     @Bean
-    OpenApiCustomizer stepUpResponses(PolicyProperties policy) {
-        long maxAge = Math.max(1, policy.stepUpWithin().toSeconds());
-        return openApi -> {
-            for (String path : STEP_UP_PATHS) {
-                PathItem item = openApi.getPaths() == null ? null : openApi.getPaths().get(path);
-                if (item == null) {
-                    continue;
-                }
-                item.readOperations().forEach(operation -> operation.getResponses().addApiResponse("401",
-                        new ApiResponse().description("No token, an invalid one, or (step-up) a second factor not "
-                                + "proven in the last " + maxAge + " seconds (for " + path.substring(5)
-                                + (path.equals("/api/totp/delete") ? ", by a device rather than a recovery code"
-                                        : "")
-                                + "): verify a code with POST /api/totp/login, then repeat the request")
-                                .addHeaderObject("WWW-Authenticate", new Header().schema(new StringSchema()
-                                        .example("Bearer error=\"insufficient_user_authentication\", "
-                                                + "error_description=\"...\", max_age=" + maxAge)))));
+    OpenApiCustomizer stepUpResponses(StepUp stepUp) {
+        long maxAge = stepUp.maxAgeSeconds();
+        return openApi -> STEP_UP_PATHS.forEach((path, proof) -> {
+            PathItem item = openApi.getPaths() == null ? null : openApi.getPaths().get(path);
+            if (item == null) {
+                return;
             }
-        };
+            ApiResponse stale = new ApiResponse()
+                    .description("No token, an invalid one, or (step-up) a second factor not proven " + proof
+                            + " in the last " + maxAge + " seconds: verify a code with POST /api/totp/login, then "
+                            + "repeat the request with the new access token")
+                    .addHeaderObject("WWW-Authenticate", new Header().schema(new StringSchema().example(
+                            "Bearer error=\"insufficient_user_authentication\", error_description=\"...\", max_age="
+                                    + maxAge)));
+            item.readOperations().forEach(operation -> {
+                if (operation.getResponses() == null) {
+                    operation.setResponses(new ApiResponses());
+                }
+                operation.getResponses().addApiResponse("401", stale);
+            });
+        });
     }
-
-    /** The operations that need a fresh second factor. */
-    private static final java.util.List<String> STEP_UP_PATHS = java.util.List.of("/api/totp/delete",
-            "/api/totp/create", "/api/totp/recovery_code/create");
 }

@@ -148,6 +148,23 @@ class StepUpTest extends ApiTestBase {
         assertStepUp(post("/api/totp/recovery_code/create", old, null), STALE_ANY_CODE);
     }
 
+    @Test
+    void apiDocsDescribeTheStepUpAnswerOnEachSensitiveOperation() throws Exception {
+        Answer docs = get("/v3/api-docs", null);
+
+        assertThat(docs.status()).isEqualTo(200);
+        for (String[] operation : new String[][] { { "/api/totp/delete", "delete" }, { "/api/totp/create", "post" },
+            { "/api/totp/recovery_code/create", "get" } }) {
+            tools.jackson.databind.JsonNode unauthorized = docs.json().get("paths").get(operation[0])
+                    .get(operation[1]).get("responses").get("401");
+            assertThat(unauthorized).as("%s %s", operation[1], operation[0]).isNotNull();
+            assertThat(unauthorized.get("description").asString()).contains("300 seconds");
+            assertThat(unauthorized.get("headers").has("WWW-Authenticate")).isTrue();
+        }
+        assertThat(docs.json().get("info").get("description").asString())
+                .contains("insufficient_user_authentication");
+    }
+
     /**
      * The session's tokens once its code is older than the window: refreshed, as a client does (an access token
      * lives 5 minutes too, so the one the code gave has expired by then).
