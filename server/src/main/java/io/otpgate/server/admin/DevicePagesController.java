@@ -3,6 +3,7 @@ package io.otpgate.server.admin;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpHeaders;
@@ -18,13 +19,17 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.qr.QrCodes;
 import io.otpgate.server.user.User;
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.device.DeviceRef;
+import io.otpgate.spring.factor.StepUp;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * A user's devices (and the logged-in user's own, "My account"): the list, a new TOTP device with its QR code and
  * first code, recovery codes, removing one device or all, and lifting a lock. Secrets and recovery codes appear
- * only on the response that created them, which no cache keeps.
+ * only on the response that created them, which no cache keeps. Changing one's own devices needs a fresh code
+ * ({@link OwnDeviceStepUp}); changing another user's is an administrator's action and does not.
  */
 @Controller
 @ConditionalOnWebApplication
@@ -35,9 +40,11 @@ class DevicePagesController {
     private static final String UNLOCK = " An operator can lift the lock on the devices page.";
 
     private final DeviceAdministration admin;
+    private final OwnDeviceStepUp stepUp;
 
-    DevicePagesController(DeviceAdministration admin) {
+    DevicePagesController(DeviceAdministration admin, OwnDeviceStepUp stepUp) {
         this.admin = admin;
+        this.stepUp = stepUp;
     }
 
     @GetMapping("/admin/users/{id}/devices")
@@ -59,13 +66,42 @@ class DevicePagesController {
         model.addAttribute("heading", account ? "My account" : "Devices of " + overview.subject().username());
         model.addAttribute("defaultName", DEFAULT_NAME);
         model.addAttribute("trustedBrowsers", admin.trustedBrowsers(userId));
+        model.addAttribute("stepUp", overview.subject().id() == me.id() && !stepUp.fresh());
         return "admin/devices";
+    }
+
+    /**
+     * "Confirm it is you" on My account: a current code from the staff user's own devices makes the session's code
+     * fresh, for changing their own second factor.
+     */
+    @PostMapping("/admin/account/confirm")
+    String confirm(@RequestParam(defaultValue = "") String code, HttpServletRequest request,
+            HttpServletResponse response, RedirectAttributes flash) {
+        boolean confirmed = stepUp.confirm(AdminModel.current(request), code, request, response);
+        flash.addFlashAttribute(confirmed ? "notice" : "error", confirmed
+                ? "Confirmed: you may change your own devices for the next few minutes."
+                : "That code did not work (or had to wait after a wrong one): try a current code.");
+        return "redirect:/admin/account";
+    }
+
+    /** Why the staff user may not do this to their own devices yet (flashed on My account), or null. */
+    private String ownStepUp(long id, StepUp.Action action, HttpServletRequest request, RedirectAttributes flash) {
+        Optional<String> refused = stepUp.refusal(AdminModel.current(request), id, action);
+        if (refused.isEmpty()) {
+            return null;
+        }
+        flash.addFlashAttribute("error", refused.get());
+        return "redirect:/admin/account";
     }
 
     /** A new unconfirmed TOTP device: its QR code and secret, shown on this response only. */
     @PostMapping("/admin/users/{id}/devices/totp")
     String addTotp(@PathVariable long id, @RequestParam(defaultValue = DEFAULT_NAME) String name,
-            HttpServletRequest request, HttpServletResponse response, Model model) {
+            HttpServletRequest request, HttpServletResponse response, Model model, RedirectAttributes flash) {
+        String refused = ownStepUp(id, StepUp.Action.ADD_DEVICE, request, flash);
+        if (refused != null) {
+            return refused;
+        }
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         DeviceAdministration.NewTotp created = admin.startTotp(AdminModel.current(request), id, name,
                 request.getRemoteAddr());
@@ -114,7 +150,11 @@ class DevicePagesController {
     /** New recovery codes, listed once and offered as a text file. */
     @PostMapping("/admin/users/{id}/recovery-codes")
     String recoveryCodes(@PathVariable long id, HttpServletRequest request, HttpServletResponse response,
-            Model model) {
+            Model model, RedirectAttributes flash) {
+        String refused = ownStepUp(id, StepUp.Action.NEW_RECOVERY_CODES, request, flash);
+        if (refused != null) {
+            return refused;
+        }
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         User me = AdminModel.current(request);
         DeviceAdministration.NewCodes issued = admin.replaceRecoveryCodes(me, id, request.getRemoteAddr());
@@ -136,6 +176,14 @@ class DevicePagesController {
     String delete(@PathVariable long id, @PathVariable String kind, @PathVariable long deviceId,
             HttpServletRequest request, RedirectAttributes flash) {
         User me = AdminModel.current(request);
+        if (id == me.id()) {
+            StepUp.Action action = DeviceKind.fromPrefix(kind).map(k -> StepUp.removing(new DeviceRef(k, deviceId),
+                    admin.overview(id).devices())).orElse(StepUp.Action.REMOVE_DEVICE);
+            String refused = ownStepUp(id, action, request, flash);
+            if (refused != null) {
+                return refused;
+            }
+        }
         String name = admin.remove(me, id, kind, deviceId, request.getRemoteAddr());
         flash.addFlashAttribute("notice", "The device " + quoted(name) + " was removed.");
         return "redirect:" + devicesPath(id, me);
@@ -143,6 +191,10 @@ class DevicePagesController {
 
     @PostMapping("/admin/users/{id}/reset")
     String reset(@PathVariable long id, HttpServletRequest request, RedirectAttributes flash) {
+        String refused = ownStepUp(id, StepUp.Action.TURN_OFF, request, flash);
+        if (refused != null) {
+            return refused;
+        }
         User me = AdminModel.current(request);
         int removed = admin.reset(me, id, request.getRemoteAddr());
         flash.addFlashAttribute("notice", "The second factor was reset: " + removed

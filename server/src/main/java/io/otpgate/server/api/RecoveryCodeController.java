@@ -20,11 +20,13 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
 import io.otpgate.server.token.CodeLogins;
+import io.otpgate.server.token.FreshSecondFactor;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
+import io.otpgate.spring.factor.StepUp;
 
 /** Seed 004's recovery-code endpoints ({@code StaticOtpDeviceCreateView}, {@code StaticOtpDeviceVerifyView}). */
 @RestController
@@ -38,22 +40,28 @@ class RecoveryCodeController {
     private final RecoveryProperties properties;
     private final SecondFactorSessions sessions;
     private final Clock clock;
+    private final FreshSecondFactor fresh;
 
     RecoveryCodeController(RecoveryCodeService recoveryCodes, RecoveryProperties properties,
-            SecondFactorSessions sessions, Clock clock) {
+            SecondFactorSessions sessions, Clock clock, FreshSecondFactor fresh) {
         this.recoveryCodes = recoveryCodes;
         this.properties = properties;
         this.sessions = sessions;
         this.clock = clock;
+        this.fresh = fresh;
     }
 
     /**
      * Replaces all of the user's recovery codes (OTP-verified sessions only). Without a confirmed TOTP device they
-     * wait for one, as the codes of a setup do.
+     * wait for one, as the codes of a setup do. A user with a confirmed device needs a token that proved the
+     * second factor recently (step-up; a recovery code is enough).
      */
     @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
     @ResponseStatus(HttpStatus.CREATED)
     List<String> create(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        if (me.hasConfirmedDevice()) {
+            fresh.require(StepUp.Action.NEW_RECOVERY_CODES);
+        }
         return recoveryCodes.replace(me.userId(), properties.count(), request.getRemoteAddr()).codes();
     }
 

@@ -24,6 +24,7 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
 import io.otpgate.server.token.CodeLogins;
+import io.otpgate.server.token.FreshSecondFactor;
 import io.otpgate.server.token.SecondFactorSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,6 +32,7 @@ import tools.jackson.databind.JsonNode;
 import io.otpgate.spring.enrolment.TotpSetup;
 import io.otpgate.spring.trust.TrustedBrowserCookies;
 import io.otpgate.spring.trust.TrustedBrowsers;
+import io.otpgate.spring.factor.StepUp;
 
 /** Seed 004's TOTP endpoints ({@code otp_views.py}), same paths, fields and statuses. */
 @RestController
@@ -48,20 +50,29 @@ class TotpController {
     private final Clock clock;
     private final TrustedBrowsers trustedBrowsers;
     private final TrustedBrowserCookies trustedBrowserCookies;
+    private final FreshSecondFactor fresh;
 
     TotpController(TotpSetup setup, SecondFactorSessions sessions, Clock clock, TrustedBrowsers trustedBrowsers,
-            TrustedBrowserCookies trustedBrowserCookies) {
+            TrustedBrowserCookies trustedBrowserCookies, FreshSecondFactor fresh) {
         this.trustedBrowsers = trustedBrowsers;
         this.trustedBrowserCookies = trustedBrowserCookies;
         this.setup = setup;
         this.sessions = sessions;
         this.clock = clock;
+        this.fresh = fresh;
     }
 
-    /** Starts a setup (or shows the pending one) with fresh recovery codes. GET as in the seed; POST too. */
+    /**
+     * Starts a setup (or shows the pending one) with fresh recovery codes. GET as in the seed; POST too. A user who
+     * has a confirmed device needs a token that proved it recently (step-up).
+     */
     @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, Object> create(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        if (me.hasConfirmedDevice() && me.otpVerified()) {
+            // Without the factor at all the setup's own refusal (2FA already enabled) answers, as before.
+            fresh.require(StepUp.Action.ADD_DEVICE);
+        }
         TotpSetup.Setup started = setup.start(me.userId(), me.otpVerified(), request.getRemoteAddr());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("message", "OTP device created successfully");
@@ -100,8 +111,12 @@ class TotpController {
         return answer;
     }
 
+    /** Removes every device: needs a second factor proven recently by a device, not a recovery code (step-up). */
     @DeleteMapping("/delete")
     Map<String, String> delete(@AuthenticationPrincipal ApiPrincipal me, HttpServletRequest request) {
+        if (me.hasConfirmedDevice()) {
+            fresh.require(StepUp.Action.TURN_OFF);
+        }
         return CodeLogins.answer(sessions.disable(me, request.getRemoteAddr()));
     }
 

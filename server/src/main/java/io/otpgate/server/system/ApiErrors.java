@@ -35,7 +35,12 @@ class ApiErrors {
 
     @ExceptionHandler(ApiRefusal.class)
     ResponseEntity<ProblemDetail> refused(ApiRefusal e, HttpServletRequest request) {
-        return Problems.response(e.status(), e.getMessage(), request, e.extra(), e.retryAfter());
+        ResponseEntity<ProblemDetail> answer = Problems.response(e.status(), e.getMessage(), request, e.extra(),
+                e.retryAfter());
+        return e.challenge() == null ? answer : ResponseEntity.status(answer.getStatusCode())
+                .headers(answer.getHeaders()).header(org.springframework.http.HttpHeaders.WWW_AUTHENTICATE,
+                        e.challenge())
+                .body(answer.getBody());
     }
 
     @ExceptionHandler(OtpgateException.class)

@@ -14,12 +14,19 @@ public class ApiRefusal extends RuntimeException {
     private final HttpStatus status;
     private final Duration retryAfter;
     private final Map<String, Object> extra;
+    private final String challenge;
 
     private ApiRefusal(HttpStatus status, String message, Duration retryAfter, Map<String, Object> extra) {
+        this(status, message, retryAfter, extra, null);
+    }
+
+    private ApiRefusal(HttpStatus status, String message, Duration retryAfter, Map<String, Object> extra,
+            String challenge) {
         super(message, null, false, false);
         this.status = status;
         this.retryAfter = retryAfter;
         this.extra = extra;
+        this.challenge = challenge;
     }
 
     public static ApiRefusal badRequest(String message) {
@@ -29,6 +36,17 @@ public class ApiRefusal extends RuntimeException {
     /** 401 with a simplejwt-style {@code code} (such as {@code token_not_valid}). */
     public static ApiRefusal unauthorized(String message, String code) {
         return new ApiRefusal(HttpStatus.UNAUTHORIZED, message, null, Map.of("code", code));
+    }
+
+    /**
+     * 401 for a sensitive action whose second factor is not recent enough (RFC 9470 step-up): the body's
+     * {@code code} is {@code insufficient_user_authentication} and {@code max_age} the window in seconds.
+     *
+     * @param challenge the {@code WWW-Authenticate} value ({@code StepUp.challenge})
+     */
+    public static ApiRefusal insufficientUserAuthentication(String message, String challenge, long maxAgeSeconds) {
+        return new ApiRefusal(HttpStatus.UNAUTHORIZED, message, null,
+                Map.of("code", "insufficient_user_authentication", "max_age", maxAgeSeconds), challenge);
     }
 
     /**
@@ -47,6 +65,11 @@ public class ApiRefusal extends RuntimeException {
     /** How long to wait, or null. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** The {@code WWW-Authenticate} header's value, or null for none. */
+    public String challenge() {
+        return challenge;
     }
 
     /** Further members of the error body. */

@@ -1,5 +1,6 @@
 package io.otpgate.server.token;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,6 +8,7 @@ import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.FactorGrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
@@ -16,7 +18,9 @@ import io.otpgate.spring.factor.OtpFactor;
  * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
  * is still active, whether the token's session was not ended since (its session version is the user's), and whether
  * the device the token names still proves the second factor. Factors are Spring
- * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid.
+ * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid,
+ * issued at the token's {@code otp_time}, with the device's kind ({@code OTP_TOTP}, {@code OTP_STATIC}, ...) beside it
+ * for the step-up rule ({@link FreshSecondFactor}).
  */
 final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthenticationToken> {
 
@@ -45,11 +49,15 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
             // The user's sessions were ended (a password change, a reset, "log out everywhere") after this one began.
             throw new InvalidBearerTokenException("Given token not valid for any token type");
         }
-        List<GrantedAuthority> authorities = new ArrayList<>(2);
+        List<GrantedAuthority> authorities = new ArrayList<>(3);
         authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
                 .issuedAt(claims.authTime()).build());
         if (state.claimedDeviceValid()) {
-            authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(claims.issuedAt()).build());
+            // When a device last proved it (otp_time), not when the token was issued: a refresh proves nothing new.
+            // A token from before the claim has no time: proven, but never fresh (the epoch).
+            Instant proven = claims.otpTime() == null ? Instant.EPOCH : claims.otpTime();
+            authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(proven).build());
+            authorities.add(new SimpleGrantedAuthority(OtpFactor.KIND_PREFIX + claims.device().kind().name()));
         }
         if (claims.remembered()) {
             // The trusted browser was checked at the password login, under this session version (still current).

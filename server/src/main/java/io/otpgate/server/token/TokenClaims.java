@@ -23,12 +23,15 @@ import io.otpgate.spring.factor.OtpJwtClaims;
  * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
  * @param sessionVersion the user's session version when the session began (claim {@code sv}; 0 when absent, as in
  *     tokens issued before it existed): the token is refused once the user's version moved on
+ * @param otpTime when a device last proved the second factor in this token family (claim {@code otp_time}, epoch
+ *     seconds): set by a verified code, kept on refresh; null without a second factor, and in tokens issued before
+ *     the claim existed (their factor is not fresh for a sensitive action)
  * @param remembered whether a trusted browser stood in for the second factor at the password login (claim
  *     {@code otp_remembered: true}, with {@code amr} {@code ["pwd"]}; absent otherwise): the token then carries
  *     {@code FACTOR_OTP_REMEMBERED}, never {@code FACTOR_OTP}; kept on refresh, dropped by a code
  */
 public record TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
-        List<String> methods, Instant authTime, long sessionVersion, boolean remembered) {
+        List<String> methods, Instant authTime, long sessionVersion, Instant otpTime, boolean remembered) {
 
     public static final String TOKEN_TYPE = "token_type";
     public static final String USER_ID = "user_id";
@@ -37,11 +40,18 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
     public static final String AUTH_TIME = "auth_time";
     public static final String SESSION_VERSION = "sv";
     public static final String REMEMBERED = "otp_remembered";
+    public static final String OTP_TIME = OtpJwtClaims.OTP_TIME;
+
+    /** Claims without a second factor's time and without a remembered browser. */
+    public TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
+            List<String> methods, Instant authTime, long sessionVersion) {
+        this(type, id, userId, issuedAt, expiresAt, device, methods, authTime, sessionVersion, null, false);
+    }
 
     /** Claims without a remembered browser. */
     public TokenClaims(TokenType type, String id, long userId, Instant issuedAt, Instant expiresAt, DeviceRef device,
-            List<String> methods, Instant authTime, long sessionVersion) {
-        this(type, id, userId, issuedAt, expiresAt, device, methods, authTime, sessionVersion, false);
+            List<String> methods, Instant authTime, long sessionVersion, Instant otpTime) {
+        this(type, id, userId, issuedAt, expiresAt, device, methods, authTime, sessionVersion, otpTime, false);
     }
 
     static final List<String> PASSWORD = List.of("pwd");
@@ -89,6 +99,10 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
         Instant authTime = epochSeconds(claims.get(AUTH_TIME));
         Object sessionVersion = claims.getOrDefault(SESSION_VERSION, 0L);
         Object remembered = claims.getOrDefault(REMEMBERED, Boolean.FALSE);
+        Instant otpTime = epochSeconds(claims.get(OTP_TIME));
+        if (claims.get(OTP_TIME) != null && otpTime == null) {
+            return Optional.empty();
+        }
         if (type.isEmpty() || jwt.getId() == null || jwt.getId().isEmpty() || jwt.getIssuedAt() == null
                 || jwt.getExpiresAt() == null || authTime == null || !(userId instanceof Number number)
                 || !(methods instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)
@@ -111,7 +125,8 @@ public record TokenClaims(TokenType type, String id, long userId, Instant issued
             return Optional.empty();
         }
         return Optional.of(new TokenClaims(type.get(), jwt.getId(), id, jwt.getIssuedAt(), jwt.getExpiresAt(), ref,
-                list.stream().map(String.class::cast).toList(), authTime, version.longValue(), rememberedFlag));
+                list.stream().map(String.class::cast).toList(), authTime, version.longValue(), otpTime,
+                rememberedFlag));
     }
 
     private static Instant epochSeconds(Object value) {

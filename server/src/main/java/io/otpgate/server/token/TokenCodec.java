@@ -119,7 +119,10 @@ public final class TokenCodec {
         this.refreshDecoder = validating(decoders.get(), TokenType.REFRESH, clock);
     }
 
-    /** Signs a token with these claims; a null device leaves {@code otp_device_id} out. */
+    /**
+     * Signs a token with these claims; a null device leaves {@code otp_device_id} out, a null second-factor time
+     * {@code otp_time}.
+     */
     public String encode(TokenClaims claims) {
         JwtClaimsSet.Builder set = JwtClaimsSet.builder().id(claims.id()).issuedAt(claims.issuedAt())
                 .expiresAt(claims.expiresAt()).claim(TokenClaims.TOKEN_TYPE, claims.type().claim())
@@ -128,6 +131,9 @@ public final class TokenCodec {
                 .claim(TokenClaims.SESSION_VERSION, claims.sessionVersion());
         if (claims.device() != null) {
             set.claim(TokenClaims.DEVICE, claims.device().persistentId());
+        }
+        if (claims.otpTime() != null) {
+            set.claim(TokenClaims.OTP_TIME, claims.otpTime().getEpochSecond());
         }
         if (claims.remembered()) {
             set.claim(TokenClaims.REMEMBERED, true);

@@ -3,6 +3,7 @@ package io.otpgate.server.token;
 import java.time.Clock;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -12,6 +13,8 @@ import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.SessionVersions;
 import io.otpgate.spring.device.VerificationService;
+import io.otpgate.spring.factor.PolicyProperties;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.spring.trust.TrustedBrowserCookies;
 import io.otpgate.spring.trust.TrustedBrowserProperties;
@@ -23,7 +26,19 @@ import io.otpgate.server.login.LoginThrottle;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
 @EnableScheduling
+@EnableConfigurationProperties(PolicyProperties.class)
 class TokenConfiguration {
+
+    /** Whether a token's second factor is recent enough for a sensitive action ({@code otpgate.policy.*}). */
+    @Bean
+    StepUp stepUp(PolicyProperties policy, Clock clock) {
+        return new StepUp(policy, clock);
+    }
+
+    @Bean
+    FreshSecondFactor freshSecondFactor(StepUp stepUp) {
+        return new FreshSecondFactor(stepUp);
+    }
 
     @Bean
     TokenCodec tokenCodec(TokenProperties properties, ServerKeys keys, Clock clock) {

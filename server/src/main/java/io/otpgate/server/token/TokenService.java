@@ -55,46 +55,55 @@ public class TokenService {
     /**
      * A new pair for a new session (a new refresh family).
      *
-     * @param device the device whose code the user just proved, or null for password only
+     * @param device the device whose code the user just proved (now: the tokens' {@code otp_time}), or null for
+     *     password only
      * @param authTime when the password was checked
      */
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, Instant authTime) {
         return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
-                sessions.current(userId), false);
+                sessions.current(userId), device == null ? null : secondOfNow(), false);
     }
 
     /**
-     * A new password-only pair for a new session, under the session version read before the password was checked
+     * A new pair for a new session, under the session version read before the password (or the code) was checked
      * (a version that moved on since makes the pair dead at once).
+     *
+     * @param device the device whose code the user just proved (now: the tokens' {@code otp_time}), or null for
+     *     password only
      */
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, Instant authTime, long sessionVersion) {
         return issue(userId, device, TokenClaims.methodsFor(device), authTime, UUID.randomUUID().toString(),
-                sessionVersion, false);
+                sessionVersion, device == null ? null : secondOfNow(), false);
     }
 
     /**
      * A new pair for a password login from a browser the user trusted: {@code amr} {@code ["pwd"]} and
-     * {@code otp_remembered: true}, under the session version read before the password was checked.
+     * {@code otp_remembered: true}, under the session version read before the password was checked. It carries no
+     * {@code otp_time}: a remembered browser is never fresh proof.
      */
     @Transactional
     public TokenPair issueRemembered(long userId, Instant authTime, long sessionVersion) {
         return issue(userId, null, TokenClaims.PASSWORD, authTime, UUID.randomUUID().toString(), sessionVersion,
-                true);
+                null, true);
+    }
+
+    private Instant secondOfNow() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
     private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
-            long sessionVersion, boolean remembered) {
+            long sessionVersion, Instant otpTime, boolean remembered) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant authSecond = authTime.truncatedTo(ChronoUnit.SECONDS);
         Instant sessionEnd = authSecond.plus(properties.sessionMaxAge());
         TokenClaims access = new TokenClaims(TokenType.ACCESS, UUID.randomUUID().toString(), userId, now,
                 earlier(now.plus(properties.accessLifetime()), sessionEnd), device, methods, authSecond,
-                sessionVersion, remembered);
+                sessionVersion, otpTime, remembered);
         TokenClaims refresh = new TokenClaims(TokenType.REFRESH, UUID.randomUUID().toString(), userId, now,
                 earlier(now.plus(properties.refreshLifetime()), sessionEnd), device, methods, authSecond,
-                sessionVersion, remembered);
+                sessionVersion, otpTime, remembered);
         refreshTokens.insert(refresh.id(), family, userId, now, refresh.expiresAt());
         return new TokenPair(codec.encode(access), codec.encode(refresh));
     }
@@ -137,8 +146,9 @@ public class TokenService {
         if (!refreshTokens.spend(presented.id(), now)) {
             throw new IllegalStateException("refresh token " + presented.id() + " changed while locked");
         }
+        // The second factor's time is kept: a refresh proves nothing new.
         return Optional.of(issue(presented.userId(), presented.device(), presented.methods(), presented.authTime(),
-                stored.get().family(), presented.sessionVersion(), presented.remembered()));
+                stored.get().family(), presented.sessionVersion(), presented.otpTime(), presented.remembered()));
     }
 
     /**

@@ -450,7 +450,7 @@ class JwtAttacksTest extends ApiTestBase {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String bobWithAliceDevice = codec.encode(new TokenClaims(TokenClaims.TokenType.ACCESS,
                 UUID.randomUUID().toString(), user.id(), now, now.plus(Duration.ofMinutes(5)), aliceDevice,
-                List.of("pwd", "otp", "mfa"), now, 0));
+                List.of("pwd", "otp", "mfa"), now, 0, now));
 
         Answer forbidden = get("/api/me", bobWithAliceDevice);
 

@@ -643,13 +643,19 @@ class TotpEndpointsTest extends ApiTestBase {
         assertThat(status(enrolled.verified().access())).isTrue();
     }
 
+    /** A recovery code is not enough to turn 2FA off (step-up's recovery-code rule): a code from the device is. */
     @Test
-    void deleteWhenRecoveryCodeTokenThenAllowed() throws Exception {
+    void deleteWhenRecoveryCodeTokenThenUnauthorizedUntilADeviceCode() throws Exception {
         Enrolled enrolled = enrol();
         Tokens recovered = tokens(post("/api/totp/recovery_code/login", login().access(),
                 json("token", enrolled.setup().recoveryCodes().get(0))));
 
-        assertThat(delete("/api/totp/delete", recovered.access()).status()).isEqualTo(200);
+        assertThat(delete("/api/totp/delete", recovered.access()).status()).isEqualTo(401);
+        assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isEqualTo(1);
+        nextStep();
+        Tokens verified = tokens(post("/api/totp/login", recovered.access(),
+                json("token", code(enrolled.setup().secret()))));
+        assertThat(delete("/api/totp/delete", verified.access()).status()).isEqualTo(200);
         assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", user.id())).isZero();
     }
 

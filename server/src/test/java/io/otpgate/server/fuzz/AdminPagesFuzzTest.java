@@ -41,11 +41,11 @@ class AdminPagesFuzzTest {
         "POST /admin/users/{id}/recovery-codes", "POST /admin/users/{id}/devices/{kind}/{deviceId}/delete",
         "POST /admin/users/{id}/reset", "POST /admin/users/{id}/unlock", "GET /admin/events", "POST /admin/login",
         "GET /admin/login", "GET /admin/static/admin.css", "GET /admin/no-such-page", "POST /admin/users",
-        "POST /admin/users/{id}/sessions/end", "POST /admin/sessions/end" };
+        "POST /admin/users/{id}/sessions/end", "POST /admin/sessions/end", "POST /admin/account/confirm" };
 
-    /** Refusals that may count a failure: a login, and the first code of a new device. */
+    /** Refusals that may count a failure: a login, the first code of a new device, and "Confirm it is you". */
     private static final Set<String> COUNTED = Set.of("POST /admin/login",
-        "POST /admin/users/{id}/devices/totp/{deviceId}/confirm");
+        "POST /admin/users/{id}/devices/totp/{deviceId}/confirm", "POST /admin/account/confirm");
     // A refused attempt is counted: failure counts, the second factor's failure rows (otpgate_failure), the password
     // throttle's rows (login_throttle, and login_familiar when the password was right), the security log.
     private static final Set<String> ATTEMPT_PARTS = Set.of(FuzzServer.THROTTLE, "otpgate_failure", "login_throttle",

@@ -35,6 +35,7 @@ import io.otpgate.spring.factor.OtpJwtAuthorities;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.PolicyProperties;
 import io.otpgate.spring.factor.TrustedBrowserFactor;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.factor.UserKeyResolver;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
@@ -81,6 +82,13 @@ public class OtpgateAutoConfiguration {
     @Bean
     InitializingBean otpgateSchema(DataSource dataSource) {
         return () -> OtpgateSchema.migrate(dataSource, false);
+    }
+
+    /** Whether a second factor is recent enough for a sensitive action ({@code otpgate.policy.step-up-within}). */
+    @Bean
+    @ConditionalOnMissingBean
+    StepUp otpgateStepUp(PolicyProperties policy, Clock clock) {
+        return new StepUp(policy, clock);
     }
 
     /** Checks a code for an application's own endpoint (one that mints a token with {@code OtpJwtClaims}). */
@@ -157,17 +165,19 @@ public class OtpgateAutoConfiguration {
         @Bean
         OtpApiController otpApiController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpSetup setup, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers,
+                StepUp stepUp, ApiProperties api) {
             return new OtpApiController(accounts, devices, verification, setup, recoveryCodes, recovery, sessions,
-                    clock, trustedBrowsers);
+                    clock, trustedBrowsers, stepUp, api);
         }
 
         @Bean
         OtpPagesController otpPagesController(Accounts accounts, DeviceService devices,
                 VerificationService verification, TotpEnrolment enrolment, RecoveryCodeService recoveryCodes,
-                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
+                RecoveryProperties recovery, OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers,
+                StepUp stepUp) {
             return new OtpPagesController(accounts, devices, verification, enrolment, recoveryCodes, recovery,
-                    sessions, clock, trustedBrowsers);
+                    sessions, clock, trustedBrowsers, stepUp);
         }
 
         @Bean

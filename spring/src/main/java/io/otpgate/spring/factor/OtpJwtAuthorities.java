@@ -46,7 +46,11 @@ public class OtpJwtAuthorities implements Converter<Jwt, Collection<GrantedAutho
         Optional<AccountRef> account = accounts.find(jwt.getSubject());
         if (device.isPresent() && account.isPresent()
                 && devices.hasConfirmed(account.get().accountId(), device.get())) {
-            Instant issued = jwt.getIssuedAt() == null ? Instant.EPOCH : jwt.getIssuedAt();
+            // Dated by when the device proved it (otp_time) where the token says, else by when it was minted.
+            Object provenAt = jwt.getClaims().get(OtpJwtClaims.OTP_TIME);
+            Instant issued = provenAt instanceof Number seconds ? Instant.ofEpochSecond(seconds.longValue())
+                    : provenAt instanceof Instant instant ? instant
+                    : jwt.getIssuedAt() == null ? Instant.EPOCH : jwt.getIssuedAt();
             authorities.add(FactorGrantedAuthority.withAuthority(OtpFactor.AUTHORITY).issuedAt(issued).build());
             authorities.add(new SimpleGrantedAuthority(OtpFactor.KIND_PREFIX + device.get().kind().name()));
             if (device.get().kind() == DeviceKind.WEBAUTHN) {

@@ -29,6 +29,12 @@ public final class OtpJwtClaims {
     public static final String RECOVERY_METHOD = "recovery";
     /** When the user last proved the password (OpenID Connect's {@code auth_time}), in seconds. */
     public static final String AUTH_TIME = "auth_time";
+    /**
+     * When a device last proved the second factor (epoch seconds), for a token that outlives that moment (a
+     * refreshed one): {@link OtpJwtAuthorities} dates {@link OtpFactor#AUTHORITY} by it, else by {@code iat}, and
+     * {@link StepUp} asks for it to be recent before a sensitive action.
+     */
+    public static final String OTP_TIME = "otp_time";
 
     private OtpJwtClaims() {
     }
@@ -42,6 +48,16 @@ public final class OtpJwtClaims {
     public static JwtClaimsSet.Builder add(JwtClaimsSet.Builder claims, DeviceRef device, Instant authTime) {
         return claims.claim(DEVICE, device.persistentId()).claim(AMR, methods(device))
                 .claim(AUTH_TIME, authTime.getEpochSecond());
+    }
+
+    /**
+     * Adds the factor's claims to a token being minted, with the time the device proved it ({@value #OTP_TIME}).
+     *
+     * @param provenAt when the code was verified; kept when the token is refreshed
+     */
+    public static JwtClaimsSet.Builder add(JwtClaimsSet.Builder claims, DeviceRef device, Instant authTime,
+            Instant provenAt) {
+        return add(claims, device, authTime).claim(OTP_TIME, provenAt.getEpochSecond());
     }
 
     /**

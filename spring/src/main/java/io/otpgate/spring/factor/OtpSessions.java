@@ -64,6 +64,14 @@ public class OtpSessions {
         repository.saveContext(context, request, response);
     }
 
+    /**
+     * Remembers this request (a page, asked for with GET) as the one to go back to once a code is verified: a page
+     * that needs a fresh factor ({@link StepUp}) sends the user to the code prompt and gets them back.
+     */
+    public void returnHereAfterCode(HttpServletRequest request, HttpServletResponse response) {
+        requestCache.saveRequest(request, response);
+    }
+
     /** Where to go once the factor is proven: the page first asked for, or the application's root. */
     public String returnTo(HttpServletRequest request, HttpServletResponse response) {
         SavedRequest saved = requestCache.getRequest(request, response);

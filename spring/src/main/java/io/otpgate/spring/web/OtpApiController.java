@@ -32,6 +32,7 @@ import io.otpgate.spring.enrolment.TotpSetup;
 import io.otpgate.spring.factor.OtpFactor;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.TrustedBrowserFactor;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.system.OtpgateException;
@@ -67,10 +68,16 @@ public class OtpApiController {
     private final OtpSessions sessions;
     private final Clock clock;
     private final TrustedBrowserFactor trustedBrowsers;
+    private final StepUp stepUp;
+    private final String prefix;
 
+    /**
+     * @param stepUp whether the session's second factor is recent enough for a sensitive action
+     * @param api where the endpoints live (named in the answer that asks for a fresh code)
+     */
     public OtpApiController(Accounts accounts, DeviceService devices, VerificationService verification,
             TotpSetup setup, RecoveryCodeService recoveryCodes, RecoveryProperties recovery, OtpSessions sessions,
-            Clock clock, TrustedBrowserFactor trustedBrowsers) {
+            Clock clock, TrustedBrowserFactor trustedBrowsers, StepUp stepUp, ApiProperties api) {
         this.trustedBrowsers = trustedBrowsers;
         this.accounts = accounts;
         this.devices = devices;
@@ -80,6 +87,8 @@ public class OtpApiController {
         this.recovery = recovery;
         this.sessions = sessions;
         this.clock = clock;
+        this.stepUp = stepUp;
+        this.prefix = api.prefix();
     }
 
     @GetMapping("/status")
@@ -87,10 +96,20 @@ public class OtpApiController {
         return Map.of("isOtpEnabled", account().map(a -> setup.enabled(a.accountId())).orElse(false));
     }
 
-    /** Starts a setup: a new secret and new recovery codes, valid once the device is confirmed. */
+    /**
+     * Starts a setup: a new secret and new recovery codes, valid once the device is confirmed. A user who has a
+     * confirmed device needs a fresh second factor ({@link StepUp}).
+     */
     @RequestMapping(path = "/create", method = { RequestMethod.GET, RequestMethod.POST })
     ResponseEntity<?> create(HttpServletRequest request) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
+        // Without the factor at all, the setup's own refusal (already enabled) answers, as before.
+        if (OtpFactor.proven(sessions.current()) && devices.hasConfirmedDevice(account.accountId())) {
+            Optional<ResponseEntity<?>> refused = stepUpRefusal(StepUp.Action.ADD_DEVICE, request);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
         try {
             TotpSetup.Setup started = setup.start(account.accountId(), OtpFactor.proven(sessions.current()),
                     request.getRemoteAddr());
@@ -156,19 +175,66 @@ public class OtpApiController {
                 WRONG_RECOVERY_CODE, request, response);
     }
 
-    /** New recovery codes; the old ones stop working (the factor filter has made sure the session proved it). */
+    /**
+     * New recovery codes; the old ones stop working (the factor filter has made sure the session proved it, and a
+     * user with a confirmed device must have proved it recently: {@link StepUp}).
+     */
     @RequestMapping(path = "/recovery_code/create", method = { RequestMethod.GET, RequestMethod.POST })
-    ResponseEntity<List<String>> createRecoveryCodes(HttpServletRequest request) {
+    ResponseEntity<?> createRecoveryCodes(HttpServletRequest request) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
+        if (devices.hasConfirmedDevice(account.accountId())) {
+            Optional<ResponseEntity<?>> refused = stepUpRefusal(StepUp.Action.NEW_RECOVERY_CODES, request);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
         return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store")
                 .body(recoveryCodes.replace(account.accountId(), recovery.count(), request.getRemoteAddr()).codes());
     }
 
-    /** Removes every device of the user: back to the password alone. */
+    /**
+     * Removes every device of the user: back to the password alone. Needs a second factor proven recently by a
+     * device, not by a recovery code ({@link StepUp}).
+     */
     @DeleteMapping("/delete")
-    Map<String, String> delete(HttpServletRequest request) {
-        account().ifPresent(a -> devices.removeAll(a.accountId(), request.getRemoteAddr()));
-        return Map.of("message", "2FA disabled.");
+    ResponseEntity<?> delete(HttpServletRequest request) {
+        Optional<AccountRef> account = account();
+        if (account.isPresent() && devices.hasConfirmedDevice(account.get().accountId())) {
+            Optional<ResponseEntity<?>> refused = stepUpRefusal(StepUp.Action.TURN_OFF, request);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
+        account.ifPresent(a -> devices.removeAll(a.accountId(), request.getRemoteAddr()));
+        return ResponseEntity.ok(Map.of("message", "2FA disabled."));
+    }
+
+    /**
+     * RFC 9470's answer when the session's second factor is not recent enough for the action (or was a recovery
+     * code, and the action needs a device): 401, {@code WWW-Authenticate: Bearer
+     * error="insufficient_user_authentication", error_description="...", max_age=N}, and a problem saying what to
+     * send; empty when the action may go ahead.
+     */
+    private Optional<ResponseEntity<?>> stepUpRefusal(StepUp.Action action, HttpServletRequest request) {
+        StepUp.Decision decision = stepUp.decide(sessions.current(), action);
+        if (decision.allowed()) {
+            return Optional.empty();
+        }
+        String codeLogin = "POST " + prefix + "/totp/login";
+        String message = decision == StepUp.Decision.DEVICE_NEEDED
+                ? "A recovery code is not enough for this action: verify a code from your authenticator with "
+                        + codeLogin + ", then repeat this request"
+                : "This action needs a second factor verified in the last " + stepUp.maxAgeSeconds()
+                        + " seconds: verify a code again with " + codeLogin
+                        + (action.recoveryCodeSuffices() ? " (or a recovery code with POST " + prefix
+                                + "/totp/recovery_code/login)" : "")
+                        + ", then repeat this request";
+        ProblemDetail problem = body(HttpStatus.UNAUTHORIZED, message, request);
+        problem.setProperty("error", StepUp.ERROR);
+        problem.setProperty("max_age", stepUp.maxAgeSeconds());
+        return Optional.of(ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .header("WWW-Authenticate", stepUp.challenge(message))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem));
     }
 
     private ResponseEntity<?> check(String code, Set<DeviceKind> kinds, PendingSetups pending, String wrong,

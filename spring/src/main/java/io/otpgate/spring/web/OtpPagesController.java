@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,6 +24,7 @@ import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
+import io.otpgate.spring.device.DeviceSummary;
 import io.otpgate.spring.device.PendingSetups;
 import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
@@ -31,6 +33,7 @@ import io.otpgate.spring.factor.OtpFactor;
 import io.otpgate.spring.factor.OtpPaths;
 import io.otpgate.spring.factor.OtpSessions;
 import io.otpgate.spring.factor.TrustedBrowserFactor;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.recovery.RecoveryCodeService;
 import io.otpgate.spring.recovery.RecoveryProperties;
 import io.otpgate.spring.system.OtpgateException;
@@ -47,6 +50,10 @@ import jakarta.servlet.http.HttpServletResponse;
 public class OtpPagesController {
 
     static final String WRONG_CODE = "That code did not work. Check it and try again.";
+    static final String STEP_UP = "To confirm it is you, type a current code from your authenticator app (or a "
+            + "recovery code) and try again.";
+    static final String DEVICE_CODE_NEEDED = "A recovery code is not enough for this: type a current code from your "
+            + "authenticator app.";
 
     private final Accounts accounts;
     private final DeviceService devices;
@@ -57,10 +64,12 @@ public class OtpPagesController {
     private final OtpSessions sessions;
     private final Clock clock;
     private final TrustedBrowserFactor trustedBrowsers;
+    private final StepUp stepUp;
 
+    /** @param stepUp whether the session's second factor is recent enough for a sensitive action */
     public OtpPagesController(Accounts accounts, DeviceService devices, VerificationService verification,
             TotpEnrolment enrolment, RecoveryCodeService recoveryCodes, RecoveryProperties recovery,
-            OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers) {
+            OtpSessions sessions, Clock clock, TrustedBrowserFactor trustedBrowsers, StepUp stepUp) {
         this.trustedBrowsers = trustedBrowsers;
         this.accounts = accounts;
         this.devices = devices;
@@ -70,6 +79,7 @@ public class OtpPagesController {
         this.recovery = recovery;
         this.sessions = sessions;
         this.clock = clock;
+        this.stepUp = stepUp;
     }
 
     /** The code prompt's "don't ask again on this browser for 30 days", when offered. */
@@ -80,13 +90,21 @@ public class OtpPagesController {
         }
     }
 
+    /**
+     * The code prompt. With the parameter {@code step-up} it asks a session whose factor is no longer fresh
+     * ({@link StepUp}) for a code again, and then goes back to the page that sent it here.
+     */
     @GetMapping(OtpPaths.VERIFY)
-    String verifyPage(HttpServletRequest request, HttpServletResponse response) {
+    String verifyPage(Model model, HttpServletRequest request, HttpServletResponse response) {
         Optional<AccountRef> account = account();
-        if (account.isEmpty() || OtpFactor.proven(sessions.current())
-                || !devices.hasConfirmedDevice(account.get().accountId())) {
+        boolean proven = OtpFactor.proven(sessions.current());
+        // A flag: "?step-up" has no value.
+        boolean askAgain = request.getParameterMap().containsKey("step-up") && proven
+                && !stepUp.fresh(sessions.current());
+        if (account.isEmpty() || (proven && !askAgain) || !devices.hasConfirmedDevice(account.get().accountId())) {
             return "redirect:" + sessions.returnTo(request, response);
         }
+        model.addAttribute("stepUp", askAgain);
         return "otp/verify";
     }
 
@@ -121,12 +139,19 @@ public class OtpPagesController {
         return refused("otp/verify", outcome, model, response);
     }
 
-    /** Starts a setup: a new secret every time (an earlier pending setup is removed with its codes). */
+    /**
+     * Starts a setup: a new secret every time (an earlier pending setup is removed with its codes). A user who has a
+     * device adds another only with a fresh factor: otherwise the code prompt asks again and comes back here.
+     */
     @GetMapping(OtpPaths.SETUP)
     String setupPage(Model model, HttpServletRequest request, HttpServletResponse response) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
         if (needsExistingFactor(account)) {
             return "redirect:" + OtpPaths.VERIFY;
+        }
+        if (devices.hasConfirmedDevice(account.accountId()) && !stepUp.fresh(sessions.current())) {
+            sessions.returnHereAfterCode(request, response);
+            return "redirect:" + OtpPaths.VERIFY + "?step-up";
         }
         OtpAuthUri uri = enrolment.enrol(account, "Authenticator", false, request.getRemoteAddr()).uri();
         return setupModel(uri, model, response);
@@ -161,22 +186,35 @@ public class OtpPagesController {
                 : refused("otp/setup", outcome, model, response);
     }
 
+    /** The devices; the forms ask for a code when the factor is no longer fresh ({@code stepUp}). */
     @GetMapping(OtpPaths.DEVICES)
     String devicesPage(Model model, HttpServletResponse response) {
         Optional<AccountRef> account = account();
-        model.addAttribute("devices", account.map(a -> devices.list(a.accountId())).orElse(java.util.List.of()));
+        List<DeviceSummary> listed = account.map(a -> devices.list(a.accountId())).orElse(List.of());
+        model.addAttribute("devices", listed);
+        model.addAttribute("stepUp", listed.stream().anyMatch(DeviceSummary::confirmed)
+                && !stepUp.fresh(sessions.current()));
         model.addAttribute("trustedBrowsers", account.map(a -> trustedBrowsers.list(a.accountId()))
-                .orElse(java.util.List.of()));
+                .orElse(List.of()));
         response.setHeader("Cache-Control", "no-store");
         return "otp/devices";
     }
 
-    /** New recovery codes, replacing the old ones (the filter has made sure the factor is proven). */
+    /**
+     * New recovery codes, replacing the old ones (the filter has made sure the factor is proven). With a factor that
+     * is no longer fresh, a code typed in the form ({@code code}) proves it again first.
+     */
     @PostMapping(OtpPaths.DEVICES + "/recovery-codes")
-    String newRecoveryCodes(Model model, HttpServletRequest request, HttpServletResponse response) {
+    String newRecoveryCodes(@RequestParam(name = "code", required = false) String code, Model model,
+            HttpServletRequest request, HttpServletResponse response) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
         if (!devices.hasConfirmed(account.accountId(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP))) {
             return "redirect:" + OtpPaths.SETUP;
+        }
+        Optional<String> refused = stepUp(account, StepUp.Action.NEW_RECOVERY_CODES, code, model, request,
+                response);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         model.addAttribute("recoveryCodes", recoveryCodes.issue(account.accountId(), recovery.count(), false,
                 request.getRemoteAddr()).codes());
@@ -184,23 +222,31 @@ public class OtpPagesController {
         return "otp/recovery-codes";
     }
 
-    /** Removes one device, after a fresh code from any of the user's devices. */
+    /**
+     * Removes one device, after a code typed in the form from any of the user's devices, or without one while the
+     * factor is fresh ({@link StepUp}). The user's last authenticator (TOTP, HOTP, passkey) is not removed on the
+     * strength of a recovery code.
+     */
     @PostMapping(OtpPaths.DEVICES + "/remove")
     String remove(@RequestParam(name = "device", required = false) String device,
             @RequestParam(name = "code", required = false) String code, Model model, HttpServletRequest request,
             HttpServletResponse response) {
         Optional<AccountRef> account = account();
         Optional<DeviceRef> ref = DeviceRef.parse(device);
-        Optional<Set<DeviceKind>> kinds = OtpCodes.kindsOf(code);
-        model.addAttribute("devices", account.map(a -> devices.list(a.accountId())).orElse(java.util.List.of()));
-        if (account.isEmpty() || ref.isEmpty() || kinds.isEmpty()) {
+        List<DeviceSummary> listed = account
+                .map(a -> devices.list(a.accountId())).orElse(List.of());
+        model.addAttribute("devices", listed);
+        model.addAttribute("stepUp", listed.stream().anyMatch(DeviceSummary::confirmed)
+                && !stepUp.fresh(sessions.current()));
+        boolean typed = code != null && !code.isBlank();
+        if (account.isEmpty() || ref.isEmpty() || (typed && OtpCodes.kindsOf(code).isEmpty())) {
             return refused("otp/devices", HttpStatus.BAD_REQUEST, "Choose a device and type a current code.", model,
                     response);
         }
-        VerificationOutcome outcome = verification.verify(account.get().accountId(), code.strip(), kinds.get(),
-                PendingSetups.NONE, request.getRemoteAddr());
-        if (!(outcome instanceof VerificationOutcome.Verified)) {
-            return refused("otp/devices", outcome, model, response);
+        Optional<String> refused = stepUp(account.get(), StepUp.removing(ref.get(), listed), code, model, request,
+                response);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         try {
             devices.remove(account.get().accountId(), ref.get(), request.getRemoteAddr());
@@ -208,6 +254,51 @@ public class OtpPagesController {
             return refused("otp/devices", HttpStatus.NOT_FOUND, "There is no such device.", model, response);
         }
         return "redirect:" + OtpPaths.DEVICES;
+    }
+
+    /**
+     * Makes sure the session's factor is fresh enough for a sensitive action on the devices page: a code typed in
+     * the form is checked first (and renews the factor); a recovery code is refused unchecked (not used up) for an
+     * action it is not enough for. A user without a confirmed device has no factor to prove: nothing is asked.
+     *
+     * @return the page that refuses, or empty to go ahead
+     */
+    private Optional<String> stepUp(AccountRef account, StepUp.Action action, String code, Model model,
+            HttpServletRequest request, HttpServletResponse response) {
+        if (!model.containsAttribute("devices")) {
+            model.addAttribute("devices", devices.list(account.accountId()));
+        }
+        boolean typed = code != null && !code.isBlank();
+        if (!typed && !devices.hasConfirmedDevice(account.accountId())) {
+            return Optional.empty();
+        }
+        if (!model.containsAttribute("stepUp")) {
+            model.addAttribute("stepUp", !stepUp.fresh(sessions.current()));
+        }
+        if (typed) {
+            Optional<Set<DeviceKind>> kinds = OtpCodes.kindsOf(code);
+            if (kinds.isEmpty()) {
+                return Optional.of(refused("otp/devices", HttpStatus.BAD_REQUEST, WRONG_CODE, model, response));
+            }
+            if (!action.recoveryCodeSuffices() && kinds.get().equals(EnumSet.of(DeviceKind.STATIC))) {
+                model.addAttribute("stepUp", true);
+                return Optional.of(refused("otp/devices", HttpStatus.UNAUTHORIZED, DEVICE_CODE_NEEDED, model,
+                        response));
+            }
+            VerificationOutcome outcome = verification.verify(account.accountId(), code.strip(), kinds.get(),
+                    PendingSetups.NONE, request.getRemoteAddr());
+            if (!(outcome instanceof VerificationOutcome.Verified verified)) {
+                return Optional.of(refused("otp/devices", outcome, model, response));
+            }
+            sessions.addFactor(verified.device().kind(), clock.instant(), request, response);
+        }
+        StepUp.Decision decision = stepUp.decide(sessions.current(), action);
+        if (decision.allowed()) {
+            return Optional.empty();
+        }
+        model.addAttribute("stepUp", true);
+        return Optional.of(refused("otp/devices", HttpStatus.UNAUTHORIZED,
+                decision == StepUp.Decision.DEVICE_NEEDED ? DEVICE_CODE_NEEDED : STEP_UP, model, response));
     }
 
     private Optional<AccountRef> account() {

@@ -89,6 +89,10 @@ class JsonApiTest {
                 400).get("detail").asString()).contains("recovery code");
         json(call(post("/otp/api/totp/recovery_code/login"), third, "{\"token\":\"" + codes.get(0).asString()
                 + "\"}"), 200);
+        assertThat(call(delete("/otp/api/totp/delete"), third, null).getStatus())
+                .as("a recovery code is not enough to turn 2FA off").isEqualTo(401);
+        clock.advance(Duration.ofSeconds(30));
+        json(call(post("/otp/api/totp/login"), third, "{\"token\":\"" + code(secret) + "\"}"), 200);
         assertThat(json(call(delete("/otp/api/totp/delete"), third, null), 200).get("message").asString())
                 .isEqualTo("2FA disabled.");
         assertThat(json(call(get("/otp/api/totp/status"), third, null), 200).get("isOtpEnabled").asBoolean())
