@@ -43,7 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
  * FACTOR_OTP_REMEMBERED and never FACTOR_OTP, for its own user only, until it expires or the user's sessions end;
  * /otp/devices and the JSON API list and revoke. Each test has its own user.
  */
-@SpringBootTest(properties = "otpgate.secrets.keys=1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")
+// The duration is the default, named so that this class gets a context (and a database) of its own: it enrols the
+// sample's users, whom the other classes expect without a device.
+@SpringBootTest(properties = { "otpgate.secrets.keys=1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
+        "otpgate.trusted-browser.duration=30d" })
 @AutoConfigureMockMvc
 @Import(FormLoginWithOtpTest.Clocks.class)
 @ExtendWith(OutputCaptureExtension.class)
