@@ -93,6 +93,10 @@
     if (error && error.name === 'NotAllowedError') {
       return new Error('The passkey request was cancelled or timed out.');
     }
+    if (error && error.name === 'SecurityError') {
+      return new Error('Passkeys do not work on this address: open the panel on the host name it is set up for '
+        + '(otpgate.webauthn.rp-id, localhost by default).');
+    }
     if (error && error.name === 'InvalidStateError') {
       return new Error('This authenticator holds a passkey of this account already.');
     }
