@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Service;
 
 import io.otpgate.server.login.LoginThrottle;
@@ -29,6 +30,7 @@ import io.otpgate.spring.webauthn.WebAuthnRefusal;
  * assertion for that user and completes the login as a code would ({@code LOGIN_SUCCEEDED}, the last login).
  */
 @Service
+@ConditionalOnWebApplication
 public class AdminPasskeyLogin {
 
     /** Said once the password matched, to a staff user who has no passkey. */
