@@ -210,6 +210,43 @@ class AdminPasskeyTest extends AdminTestBase {
     }
 
     @Test
+    void staffWithOnlyAPasskeyLogsInWithItAndStaysIn() throws Exception {
+        User passkeyOnly = newUser("passkey-only", true, false);
+        AdminTestAuthenticator authenticator = addPasskey(passkeyOnly);
+        // The code login has no code to check for this user: the one refusal, not "an operator enrols a device".
+        Page codeLogin = post("/admin/login", new MockHttpSession(), "username", passkeyOnly.username(), "password",
+                PASSWORD, "code", "123456");
+        assertThat(codeLogin.status()).isEqualTo(401);
+        assertThat(codeLogin.html().select("#login-error").text()).contains(AdminLogin.REFUSED)
+                .doesNotContain("add-otp-device");
+
+        MockHttpSession session = logInWithPasskey(passkeyOnly, authenticator);
+
+        // The session guard counts a passkey as the device the panel needs.
+        assertThat(get("/admin/", session).status()).isEqualTo(200);
+        assertThat(get("/admin/account", session).html().select("#devices td.empty").text())
+                .startsWith("No TOTP or HOTP device");
+    }
+
+    @Test
+    void wrongCodesSinceTheLastLoginAreToldAfterAPasskeyLoginToo() throws Exception {
+        AdminTestAuthenticator authenticator = addPasskey(staff);
+        logInStaff();
+        nextStep();
+        String right = code(staffSecret);
+        assertThat(post("/admin/login", new MockHttpSession(), "username", staff.username(), "password", PASSWORD,
+                "code", "000000".equals(right) ? "111111" : "000000").status()).isEqualTo(401);
+        // Long enough that it is not forgiven as the owner's own mistype just before.
+        clock.advance(Duration.ofMinutes(20));
+
+        MockHttpSession session = logInWithPasskey(staff, authenticator);
+
+        assertThat(get("/admin/", session).html().select("p.notice").text())
+                .startsWith("1 wrong code was tried on your account since your last login");
+        assertThat(get("/admin/", session).html().select("p.notice")).as("told once").isEmpty();
+    }
+
+    @Test
     void aCodeSessionHasNoWebAuthnFactor() throws Exception {
         assertThat(authorities(logInStaff())).contains("FACTOR_OTP").doesNotContain("FACTOR_WEBAUTHN");
     }
@@ -358,6 +395,19 @@ class AdminPasskeyTest extends AdminTestBase {
                 options.rp().id(), ORIGIN), null, "Laptop", null);
         assertThat(outcome).isInstanceOf(RegistrationOutcome.Registered.class);
         return authenticator;
+    }
+
+    /** Both steps of the passkey login from a fresh login page; asserts it worked and returns the new session. */
+    private MockHttpSession logInWithPasskey(User user, AdminTestAuthenticator authenticator) throws Exception {
+        MockHttpSession before = anonymousSession();
+        Page options = passkeyOptions(before, user.username(), PASSWORD);
+        assertThat(options.status()).as(options.body()).isEqualTo(200);
+        Page login = passkeyLogin(before, authenticator.authenticate(json(options).path("challenge").asString(),
+                "localhost", ORIGIN, null));
+        assertThat(login.status()).as(login.body()).isEqualTo(200);
+        MockHttpSession session = StoredSession.from(login.response(), sessions);
+        assertThat(session).isNotNull();
+        return session;
     }
 
     private long passkeyId(User user) {
