@@ -18,13 +18,17 @@ import org.springframework.web.bind.annotation.RequestParam;
 import io.otpgate.spring.audit.SecurityEvents;
 import io.otpgate.spring.system.OtpgateException;
 
-/** The start page (figures and the latest security events), the user list, the stylesheet and the 404 page. */
+/**
+ * The start page (figures and the latest security events), the user list, the stylesheet, the script and the 404
+ * page.
+ */
 @Controller
 @ConditionalOnWebApplication
 class AdminHomeController {
 
     private static final int MAX_SEARCH = 150;
     private static final Resource STYLESHEET = new ClassPathResource("admin/admin.css");
+    private static final Resource SCRIPT = new ClassPathResource("admin/admin.js");
 
     private final UserDirectory directory;
     private final SecurityEvents events;
@@ -69,6 +73,12 @@ class AdminHomeController {
     @GetMapping(value = "/admin/static/admin.css", produces = "text/css")
     ResponseEntity<Resource> stylesheet() {
         return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1))).body(STYLESHEET);
+    }
+
+    /** The passkey ceremonies' script (the only one: the pages work without it, but for passkeys). */
+    @GetMapping(value = "/admin/static/admin.js", produces = "text/javascript")
+    ResponseEntity<Resource> script() {
+        return ResponseEntity.ok().cacheControl(CacheControl.maxAge(Duration.ofHours(1))).body(SCRIPT);
     }
 
     /** Any other address under the panel: its own 404 page, not the API's JSON. */

@@ -30,6 +30,7 @@ import io.otpgate.spring.trust.TrustedBrowsers;
 import io.otpgate.spring.totp.TotpEnrolment;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
+import io.otpgate.spring.webauthn.Passkeys;
 
 /**
  * What the admin panel's device pages do to a user's second factor, on behalf of the logged-in staff user (the
@@ -49,13 +50,14 @@ public class DeviceAdministration {
     private final RecoveryCodeService recoveryCodes;
     private final RecoveryProperties recovery;
     private final VerificationProperties verificationProperties;
+    private final Passkeys passkeys;
     private final Clock clock;
     private final TrustedBrowsers trustedBrowsers;
 
     DeviceAdministration(UserRepository users, DeviceService devices, VerificationService verification,
             TotpEnrolment enrolment, TotpDeviceRepository totpDevices, RecoveryCodeService recoveryCodes,
-            RecoveryProperties recovery, VerificationProperties verificationProperties, Clock clock,
-            TrustedBrowsers trustedBrowsers) {
+            RecoveryProperties recovery, VerificationProperties verificationProperties, Passkeys passkeys,
+            Clock clock, TrustedBrowsers trustedBrowsers) {
         this.trustedBrowsers = trustedBrowsers;
         this.users = users;
         this.devices = devices;
@@ -65,6 +67,7 @@ public class DeviceAdministration {
         this.recoveryCodes = recoveryCodes;
         this.recovery = recovery;
         this.verificationProperties = verificationProperties;
+        this.passkeys = passkeys;
         this.clock = clock;
     }
 
@@ -76,9 +79,16 @@ public class DeviceAdministration {
      * @param lockExpired whether the lock's time has passed (it is cleared at the next attempt)
      * @param unlockable whether unlocking would change anything: the account is locked or counting failures, or a
      *     device is throttled
+     * @param passkeys the user's passkeys with what their authenticators reported (they are among
+     *     {@code devices} too)
      */
     public record Overview(User subject, List<DeviceSummary> devices, Instant lockedUntil, boolean lockExpired,
-            boolean unlockable, int recoveryCount) {
+            boolean unlockable, int recoveryCount, List<Passkeys.Passkey> passkeys) {
+
+        /** The devices that take a typed code (TOTP, HOTP, recovery codes): all but the passkeys. */
+        public List<DeviceSummary> codeDevices() {
+            return devices.stream().filter(d -> d.ref().kind() != DeviceKind.WEBAUTHN).toList();
+        }
     }
 
     @Transactional(readOnly = true)
@@ -93,7 +103,7 @@ public class DeviceAdministration {
         }
         boolean unlockable = subject.otpLockedAt() != null || subject.otpFailureCount() > 0
                 || list.stream().anyMatch(d -> d.throttledUntil() != null || d.failures() > 0);
-        return new Overview(subject, list, until, expired, unlockable, recovery.count());
+        return new Overview(subject, list, until, expired, unlockable, recovery.count(), passkeys.list(userId));
     }
 
     /**

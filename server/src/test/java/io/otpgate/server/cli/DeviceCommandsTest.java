@@ -13,12 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.otpgate.spring.device.PendingSetups;
+import io.otpgate.server.admin.AdminTestAuthenticator;
 import io.otpgate.server.cli.CommandRunner.Result;
+import io.otpgate.spring.device.AccountRef;
 import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.device.VerificationOutcome;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.server.user.UserService;
+import io.otpgate.spring.webauthn.PasskeyOptions;
+import io.otpgate.spring.webauthn.PasskeyRegistration;
+import io.otpgate.spring.webauthn.RegistrationOutcome;
 
 /** {@code create-backup-codes}, {@code list-devices}, {@code remove-otp} and {@code unlock}. */
 class DeviceCommandsTest {
@@ -214,6 +219,58 @@ class DeviceCommandsTest {
                 + "[y/N] cancelled: nothing was removed\n");
         assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
         assertThat(accepted.out()).startsWith("Removed 1 device of alice");
+    }
+
+    @Test
+    void listDevicesWhenPasskeysThenEachWithUserVerifiedAndSynced() {
+        addPasskey("alice", "Laptop", true, true);
+        addPasskey("alice", "Blue key", false, false);
+
+        Result result = commands.run("list-devices", "alice");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(1))
+                .matches("webauthn/1 +Laptop +yes +passkey, synced, user verified +\\S+ \\S+ +- +0 +-");
+        assertThat(lines.get(2))
+                .matches("webauthn/2 +Blue key +yes +passkey, user not verified +\\S+ \\S+ +- +0 +-");
+        assertThat(lines.get(1).indexOf("passkey")).isEqualTo(lines.get(0).indexOf("DESCRIPTION"));
+    }
+
+    @Test
+    void removeOtpWhenPasskeysThenRemovedWithTheOtherDevices() {
+        commands.run("add-otp-device", "alice", "--qr", directory.resolve("a.png").toString());
+        addPasskey("alice", "Laptop", true, true);
+
+        Result result = commands.run("remove-otp", "alice", "--yes");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("Removed 2 devices of alice");
+        assertThat(commands.run("list-devices", "alice").out()).startsWith("alice has no devices.");
+        long passkeys = commands.withContext(context -> context.getBean(JdbcClient.class)
+                .sql("select count(*) from otpgate_webauthn_device").query(Long.class).single());
+        assertThat(passkeys).isZero();
+    }
+
+    @Test
+    void removeOtpHelpNamesPasskeys() {
+        assertThat(commands.run("remove-otp", "--help").out()).contains("passkeys");
+    }
+
+    /** Registers a passkey for the user with a software authenticator reporting the given flags. */
+    private void addPasskey(String username, String name, boolean userVerified, boolean synced) {
+        RegistrationOutcome outcome = commands.withContext(context -> {
+            long id = context.getBean(UserService.class).require(username).id();
+            PasskeyRegistration registration = context.getBean(PasskeyRegistration.class);
+            AdminTestAuthenticator authenticator = new AdminTestAuthenticator();
+            authenticator.userVerified = userVerified;
+            authenticator.backedUp = synced;
+            PasskeyOptions.Creation options = registration.options(AccountRef.of(id, username), null, null);
+            return registration.finish(id, authenticator.register(options.challenge(), options.rp().id(),
+                    "http://localhost"), null, name, null);
+        });
+        assertThat(outcome).isInstanceOf(RegistrationOutcome.Registered.class);
     }
 
     /** The SESSIONS_ENDED events of the user and the account's session version. */
