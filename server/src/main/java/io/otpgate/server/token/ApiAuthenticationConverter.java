@@ -10,16 +10,22 @@ import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
+import io.otpgate.spring.device.DeviceKind;
+import io.otpgate.spring.factor.OtpFactor;
+
 /**
  * Turns a checked access token into an {@link ApiAuthentication}, asking the database (one query) whether the user
  * is still active, whether the token's session was not ended since (its session version is the user's), and whether
  * the device the token names still proves the second factor. Factors are Spring
- * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid.
+ * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid,
+ * and {@link #WEBAUTHN_AUTHORITY} beside it when that device is a passkey.
  */
 final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthenticationToken> {
 
-    /** The authority of a proven one-time code (TOTP, HOTP or a recovery code). */
+    /** The authority of a proven second factor (a TOTP, HOTP or recovery code, or a passkey). */
     static final String OTP_AUTHORITY = "FACTOR_OTP";
+    /** The authority of a second factor proven by a passkey ({@link OtpFactor#WEBAUTHN_AUTHORITY}), beside it. */
+    static final String WEBAUTHN_AUTHORITY = OtpFactor.WEBAUTHN_AUTHORITY;
 
     private final RequestAccess access;
 
@@ -40,11 +46,16 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
             // The user's sessions were ended (a password change, a reset, "log out everywhere") after this one began.
             throw new InvalidBearerTokenException("Given token not valid for any token type");
         }
-        List<GrantedAuthority> authorities = new ArrayList<>(2);
+        List<GrantedAuthority> authorities = new ArrayList<>(3);
         authorities.add(FactorGrantedAuthority.withAuthority(FactorGrantedAuthority.PASSWORD_AUTHORITY)
                 .issuedAt(claims.authTime()).build());
         if (state.claimedDeviceValid()) {
             authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(claims.issuedAt()).build());
+            if (claims.device().kind() == DeviceKind.WEBAUTHN) {
+                // A passkey proved it: the phishing-resistant factor too, issued at the same time.
+                authorities.add(FactorGrantedAuthority.withAuthority(WEBAUTHN_AUTHORITY)
+                        .issuedAt(claims.issuedAt()).build());
+            }
         }
         ApiPrincipal principal = new ApiPrincipal(claims.userId(), claims.device(), state.claimedDeviceValid(),
                 state.hasConfirmedDevice(), claims.authTime(), state.sessionVersion());
