@@ -12,6 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
@@ -34,6 +38,8 @@ class PasskeyEndpointsTest extends ApiTestBase {
             "You do not have permission to perform this action until you verify your MFA device.";
 
     @Autowired DeviceService devices;
+    @Autowired JwtDecoder decoder;
+    @Autowired Converter<Jwt, AbstractAuthenticationToken> converter;
 
     TestAuthenticator key;
 
@@ -202,6 +208,30 @@ class PasskeyEndpointsTest extends ApiTestBase {
         Answer login = postFrom(null, "/api/webauthn/login", password.access(), assertionBody(credential));
 
         assertThat(login.status()).as("answer %s", login.json()).isEqualTo(200);
+    }
+
+    @Test
+    void tokenWhenPasskeyProvedItThenFactorWebauthnBesideFactorOtpUntilThePasskeyIsRemoved() throws Exception {
+        Enrolled enrolled = enrol();
+        assertThat(register(enrolled.verified().access(), key, "Key").status()).isEqualTo(201);
+        Tokens passkey = tokens(passkeyLogin(enrolled.passwordOnly().access(),
+                assertion(enrolled.passwordOnly().access(), key, ORIGIN)));
+
+        assertThat(authorities(passkey.access())).contains("FACTOR_PASSWORD", "FACTOR_OTP", "FACTOR_WEBAUTHN");
+        assertThat(authorities(enrolled.verified().access())).contains("FACTOR_PASSWORD", "FACTOR_OTP")
+                .doesNotContain("FACTOR_WEBAUTHN");
+
+        devices.remove(user.id(), DeviceRef.parse(payload(passkey.access()).get("otp_device_id").stringValue())
+                .orElseThrow(), null);
+
+        assertThat(authorities(passkey.access())).contains("FACTOR_PASSWORD")
+                .doesNotContain("FACTOR_OTP", "FACTOR_WEBAUTHN");
+    }
+
+    /** The authorities a request with this access token gets. */
+    List<String> authorities(String access) {
+        return converter.convert(decoder.decode(access)).getAuthorities().stream()
+                .map(org.springframework.security.core.GrantedAuthority::getAuthority).toList();
     }
 
     // Refusals
