@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.springframework.http.HttpMethod;
 
+import org.junit.jupiter.api.Test;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.otpgate.core.fuzz.FuzzBytes;
@@ -97,6 +99,26 @@ class ApiBodiesFuzzTest {
     @FuzzTest
     void webauthnLogin(byte[] input) throws Exception {
         sendPasskey("/api/webauthn/login", new FuzzBytes(input));
+    }
+
+    /**
+     * The passkey fixtures are valid as they are (so that the corpus reaches the ceremonies' success paths, and
+     * mutations of them their every check): the assertion proves {@code fuzz-passkey}'s second factor, the
+     * registration adds a passkey for {@code fuzz-plain}. The database is put back after each.
+     */
+    @Test
+    void passkeyFixturesWhenSentUnchangedThenAccepted() throws Exception {
+        Map<String, String> before = server.snapshot();
+        Answer login = server.send(HttpMethod.POST, "/api/webauthn/login", "application/json",
+                server.passkeyAuthorization(0), server.fill("{\"credential\":${assertion}}".getBytes()));
+        server.restore(server.snapshot());
+        Answer register = server.send(HttpMethod.POST, "/api/webauthn/register", "application/json",
+                server.passkeyAuthorization(1), server.fill("{\"credential\":${registration}}".getBytes()));
+        server.restore(server.snapshot());
+
+        org.assertj.core.api.Assertions.assertThat(login.status()).as(login.text()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(register.status()).as(register.text()).isEqualTo(201);
+        org.assertj.core.api.Assertions.assertThat(server.snapshot()).isEqualTo(before);
     }
 
     /**
