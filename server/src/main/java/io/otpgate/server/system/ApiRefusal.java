@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 
+import io.otpgate.spring.webauthn.WebAuthnRefusal;
+
 /**
  * An API request refused for a reason that is not a domain rule: bad credentials, too many attempts, a wrong code.
  * Mapped to its status in one place ({@link ApiErrors}); the message goes to the client and never holds a secret.
@@ -36,6 +38,25 @@ public class ApiRefusal extends RuntimeException {
     /** 401 with a simplejwt-style {@code code} (such as {@code token_not_valid}). */
     public static ApiRefusal unauthorized(String message, String code) {
         return new ApiRefusal(HttpStatus.UNAUTHORIZED, message, null, Map.of("code", code));
+    }
+
+    /** 403: the request needs a second factor that the token has not proven. */
+    public static ApiRefusal forbidden(String message) {
+        return new ApiRefusal(HttpStatus.FORBIDDEN, message, null, Map.of());
+    }
+
+    /**
+     * A refused passkey response: 429 when the user's second factor is locked, else 400. The message is
+     * {@link WebAuthnRefusal#message()} (it never says whose a credential is), and {@code code} the refusal's name in
+     * lower case ({@code replayed}, {@code origin_not_allowed}, ...) for clients that act on it.
+     *
+     * @param retryAfter when locked, how long until the lock ends by itself; null when only an operator lifts it
+     */
+    public static ApiRefusal passkeyRefused(WebAuthnRefusal reason, Duration retryAfter) {
+        String code = reason.name().toLowerCase(java.util.Locale.ROOT);
+        return reason == WebAuthnRefusal.LOCKED
+                ? new ApiRefusal(HttpStatus.TOO_MANY_REQUESTS, reason.message(), retryAfter, Map.of("code", code))
+                : new ApiRefusal(HttpStatus.BAD_REQUEST, reason.message(), null, Map.of("code", code));
     }
 
     /**

@@ -83,4 +83,20 @@ public final class JsonBodies {
         }
         return Optional.of(value.intValue());
     }
+
+    /**
+     * An object field that must be present (a nested JSON document, such as a passkey's answer).
+     *
+     * @throws ApiRefusal 400 when absent, null or not an object
+     */
+    public static JsonNode requiredObject(JsonNode object, String field) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            throw ApiRefusal.badRequest("Request body `" + field + "` should not be null");
+        }
+        if (!value.isObject()) {
+            throw ApiRefusal.badRequest("`" + field + "` must be a JSON object");
+        }
+        return value;
+    }
 }

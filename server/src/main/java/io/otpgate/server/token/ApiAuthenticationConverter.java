@@ -12,6 +12,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
+import io.otpgate.spring.device.DeviceKind;
 import io.otpgate.spring.factor.OtpFactor;
 
 /**
@@ -20,12 +21,15 @@ import io.otpgate.spring.factor.OtpFactor;
  * the device the token names still proves the second factor. Factors are Spring
  * Security 7 factor authorities: {@code FACTOR_PASSWORD} always, {@link #OTP_AUTHORITY} when the device is valid,
  * issued at the token's {@code otp_time}, with the device's kind ({@code OTP_TOTP}, {@code OTP_STATIC}, ...) beside it
- * for the step-up rule ({@link FreshSecondFactor}).
+ * for the step-up rule ({@link FreshSecondFactor}), and {@link #WEBAUTHN_AUTHORITY} beside it when that device is a
+ * passkey.
  */
 final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthenticationToken> {
 
-    /** The authority of a proven one-time code (TOTP, HOTP or a recovery code). */
+    /** The authority of a proven second factor (a TOTP, HOTP or recovery code, or a passkey). */
     static final String OTP_AUTHORITY = "FACTOR_OTP";
+    /** The authority of a second factor proven by a passkey ({@link OtpFactor#WEBAUTHN_AUTHORITY}), beside it. */
+    static final String WEBAUTHN_AUTHORITY = OtpFactor.WEBAUTHN_AUTHORITY;
 
     /** The authority of a password login from a trusted browser (claim {@code otp_remembered}); never FACTOR_OTP. */
     static final String REMEMBERED_AUTHORITY = OtpFactor.REMEMBERED_AUTHORITY;
@@ -58,6 +62,10 @@ final class ApiAuthenticationConverter implements Converter<Jwt, AbstractAuthent
             Instant proven = claims.otpTime() == null ? Instant.EPOCH : claims.otpTime();
             authorities.add(FactorGrantedAuthority.withAuthority(OTP_AUTHORITY).issuedAt(proven).build());
             authorities.add(new SimpleGrantedAuthority(OtpFactor.KIND_PREFIX + claims.device().kind().name()));
+            if (claims.device().kind() == DeviceKind.WEBAUTHN) {
+                // A passkey proved it: the phishing-resistant factor too, issued at the same time.
+                authorities.add(FactorGrantedAuthority.withAuthority(WEBAUTHN_AUTHORITY).issuedAt(proven).build());
+            }
         }
         if (claims.remembered()) {
             // The trusted browser was checked at the password login, under this session version (still current).

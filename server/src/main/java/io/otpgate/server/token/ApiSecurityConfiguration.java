@@ -53,8 +53,7 @@ import jakarta.servlet.http.HttpServletResponse;
 class ApiSecurityConfiguration {
 
     /** Seed 004's {@code IsOtpVerified.message}. */
-    static final String SECOND_FACTOR_MISSING =
-            "You do not have permission to perform this action until you verify your MFA device.";
+    static final String SECOND_FACTOR_MISSING = ApiPrincipal.SECOND_FACTOR_MISSING;
 
     /** Largest API request body. */
     static final long MAX_BODY = 64 * 1024;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.otpgate.spring.device.VerificationOutcome;
+import io.otpgate.spring.webauthn.AssertionOutcome;
 import io.otpgate.server.system.ApiRefusal;
 
 /** Maps the outcome of a code sent to the API to its answer: the tokens, or a refusal. */
@@ -49,6 +50,21 @@ public final class CodeLogins {
             throw ApiRefusal.badRequest(noDevice);
         }
         throw ApiRefusal.badRequest(wrongCode);
+    }
+
+    /**
+     * The tokens of an accepted passkey, as an accepted code's ({@value #WRONG_CODES} included).
+     *
+     * @throws ApiRefusal 400 with the refusal's message, or 429 when the second factor is locked
+     */
+    public static Map<String, Object> answer(SecondFactorSessions.PasskeyLogin login, Clock clock) {
+        if (login.outcome() instanceof AssertionOutcome.Verified verified) {
+            return Map.of("access", login.tokens().access(), "refresh", login.tokens().refresh(), WRONG_CODES,
+                    verified.wrongCodes());
+        }
+        AssertionOutcome.Refused refused = (AssertionOutcome.Refused) login.outcome();
+        throw ApiRefusal.passkeyRefused(refused.reason(), login.lockedUntil() == null ? null
+                : Duration.between(clock.instant(), login.lockedUntil()));
     }
 
     /** The JSON answer of a token pair. */

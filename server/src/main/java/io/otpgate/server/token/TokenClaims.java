@@ -16,10 +16,13 @@ import io.otpgate.spring.factor.OtpJwtClaims;
  *
  * @param type {@code access} or {@code refresh} (claim {@code token_type})
  * @param id unique per token (claim {@code jti})
- * @param device the device whose code this session proved (claim {@code otp_device_id}), or null (password only)
+ * @param device the device whose code (or the passkey whose assertion) this session proved (claim
+ *     {@code otp_device_id}: {@code totp/3}, {@code webauthn/7}), or null (password only)
  * @param methods how the session was authenticated (claim {@code amr}): {@code ["pwd"]}, then
  *     {@code ["pwd","otp","mfa"]}, or {@code ["pwd","recovery","mfa"]} after a recovery code
- *     ({@link OtpJwtClaims#RECOVERY_METHOD})
+ *     ({@link OtpJwtClaims#RECOVERY_METHOD}), or after a passkey {@code ["pwd","hwk","mfa"]} ({@code "swk"} for a
+ *     synced one, and {@code "user"} before {@code "mfa"} when the authenticator verified the user:
+ *     {@link OtpJwtClaims#passkeyMethods}); kept as they are on refresh
  * @param authTime when the password was checked (claim {@code auth_time}); kept on refresh and on the second factor
  * @param sessionVersion the user's session version when the session began (claim {@code sv}; 0 when absent, as in
  *     tokens issued before it existed): the token is refused once the user's version moved on

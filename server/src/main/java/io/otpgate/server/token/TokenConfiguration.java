@@ -10,8 +10,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 import io.otpgate.spring.audit.SecurityEvents;
+import io.otpgate.spring.device.AccountRepository;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.device.SessionVersions;
+import io.otpgate.spring.device.VerificationProperties;
 import io.otpgate.spring.device.VerificationService;
 import io.otpgate.spring.factor.PolicyProperties;
 import io.otpgate.spring.factor.StepUp;
@@ -19,6 +21,7 @@ import io.otpgate.spring.secret.ServerKeys;
 import io.otpgate.spring.trust.TrustedBrowserCookies;
 import io.otpgate.spring.trust.TrustedBrowserProperties;
 import io.otpgate.spring.trust.TrustedBrowsers;
+import io.otpgate.spring.webauthn.PasskeyAuthentication;
 import io.otpgate.server.user.UserService;
 import io.otpgate.server.login.LoginThrottle;
 
@@ -70,8 +73,9 @@ class TokenConfiguration {
 
     @Bean
     SecondFactorSessions secondFactorSessions(VerificationService verification, DeviceService devices,
-            TokenService tokens) {
-        return new SecondFactorSessions(verification, devices, tokens);
+            TokenService tokens, PasskeyAuthentication passkeys, AccountRepository accounts,
+            VerificationProperties verificationProperties) {
+        return new SecondFactorSessions(verification, devices, tokens, passkeys, accounts, verificationProperties);
     }
 
     @Bean

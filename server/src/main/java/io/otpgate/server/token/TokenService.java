@@ -93,6 +93,19 @@ public class TokenService {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
+    /**
+     * A new pair for a new session whose second factor was proven otherwise than by a code (a passkey), with the
+     * {@code amr} that says how ({@code OtpJwtClaims.passkeyMethods}); as
+     * {@link #issue(long, DeviceRef, Instant, long)} otherwise.
+     *
+     * @param methods the tokens' {@code amr}
+     */
+    @Transactional
+    public TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime,
+            long sessionVersion) {
+        return issue(userId, device, List.copyOf(methods), authTime, UUID.randomUUID().toString(), sessionVersion);
+    }
+
     private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
             long sessionVersion, Instant otpTime, boolean remembered) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);

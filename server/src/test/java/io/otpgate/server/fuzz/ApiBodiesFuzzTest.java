@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.springframework.http.HttpMethod;
 
+import org.junit.jupiter.api.Test;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.otpgate.core.fuzz.FuzzBytes;
@@ -26,12 +28,16 @@ class ApiBodiesFuzzTest {
         "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=fuzz", null, "any text",
         "application/json;charset=no-such-charset", "*/*" };
 
-    /** The API's paths, for {@link #anyMethodOnAnyPath}; the last one gets an arbitrary id. */
+    /**
+     * The API's paths, for {@link #anyMethodOnAnyPath}; {@code /api/oauth_profiles/} gets an arbitrary id. New paths
+     * go at the end, so that the corpus keeps its paths.
+     */
     private static final String[] PATHS = { "/api/token", "/api/token/refresh", "/api/token/blacklist",
         "/api/totp/create", "/api/totp/rollback", "/api/totp/login", "/api/totp/delete", "/api/totp/status",
         "/api/totp/recovery_code/create", "/api/totp/recovery_code/login", "/api/me", "/api/profile",
         "/api/oauth_profiles", "/api/token/logout-all", "/.well-known/jwks.json", "/api/no-such-endpoint",
-        "/api/oauth_profiles/" };
+        "/api/oauth_profiles/", "/api/webauthn/register/options", "/api/webauthn/register",
+        "/api/webauthn/login/options", "/api/webauthn/login" };
 
     private static final HttpMethod[] METHODS = { HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE,
         HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.HEAD, HttpMethod.OPTIONS };
@@ -73,6 +79,48 @@ class ApiBodiesFuzzTest {
         send(HttpMethod.POST, "/api/oauth_profiles", new FuzzBytes(input));
     }
 
+    @FuzzTest
+    void webauthnRegisterOptions(byte[] input) throws Exception {
+        sendPasskey("/api/webauthn/register/options", new FuzzBytes(input));
+    }
+
+    /** Registration answers; {@code ${registration}} is a valid one for {@code fuzz-plain} (token selector 1). */
+    @FuzzTest
+    void webauthnRegister(byte[] input) throws Exception {
+        sendPasskey("/api/webauthn/register", new FuzzBytes(input));
+    }
+
+    @FuzzTest
+    void webauthnLoginOptions(byte[] input) throws Exception {
+        sendPasskey("/api/webauthn/login/options", new FuzzBytes(input));
+    }
+
+    /** Assertions; {@code ${assertion}} is a valid one for {@code fuzz-passkey} (token selector 0). */
+    @FuzzTest
+    void webauthnLogin(byte[] input) throws Exception {
+        sendPasskey("/api/webauthn/login", new FuzzBytes(input));
+    }
+
+    /**
+     * The passkey fixtures are valid as they are (so that the corpus reaches the ceremonies' success paths, and
+     * mutations of them their every check): the assertion proves {@code fuzz-passkey}'s second factor, the
+     * registration adds a passkey for {@code fuzz-plain}. The database is put back after each.
+     */
+    @Test
+    void passkeyFixturesWhenSentUnchangedThenAccepted() throws Exception {
+        Map<String, String> before = server.snapshot();
+        Answer login = server.send(HttpMethod.POST, "/api/webauthn/login", "application/json",
+                server.passkeyAuthorization(0), server.fill("{\"credential\":${assertion}}".getBytes()));
+        server.restore(server.snapshot());
+        Answer register = server.send(HttpMethod.POST, "/api/webauthn/register", "application/json",
+                server.passkeyAuthorization(1), server.fill("{\"credential\":${registration}}".getBytes()));
+        server.restore(server.snapshot());
+
+        org.assertj.core.api.Assertions.assertThat(login.status()).as(login.text()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(register.status()).as(register.text()).isEqualTo(201);
+        org.assertj.core.api.Assertions.assertThat(server.snapshot()).isEqualTo(before);
+    }
+
     /**
      * Any method on any path of the API (the endpoints without a body get one anyway). Layout: path selector (for
      * the last path, a UTF-16 id that is percent-encoded), method selector, then as for the other methods.
@@ -81,7 +129,7 @@ class ApiBodiesFuzzTest {
     void anyMethodOnAnyPath(byte[] input) throws Exception {
         FuzzBytes in = new FuzzBytes(input);
         String path = in.pick(PATHS);
-        if (path.endsWith("/")) {
+        if (path.endsWith("/oauth_profiles/")) {
             String id = in.utf16(24);
             path += id.equals("${oauth_id}") ? Long.toString(server.oauthProfileId)
                     : java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
@@ -90,12 +138,21 @@ class ApiBodiesFuzzTest {
     }
 
     private void send(HttpMethod method, String path, FuzzBytes in) throws Exception {
+        send(method, path, in, false);
+    }
+
+    /** A POST to a passkey path, with the passkey paths' tokens ({@link FuzzServer#passkeyAuthorization}). */
+    private void sendPasskey(String path, FuzzBytes in) throws Exception {
+        send(HttpMethod.POST, path, in, true);
+    }
+
+    private void send(HttpMethod method, String path, FuzzBytes in, boolean passkeyTokens) throws Exception {
         int contentTypeSelector = in.u8() % CONTENT_TYPES.length;
         String contentType = CONTENT_TYPES[contentTypeSelector];
         if ("any text".equals(contentType)) {
             contentType = in.utf16(80);
         }
-        String authorization = server.authorization(in.u8());
+        String authorization = passkeyTokens ? server.passkeyAuthorization(in.u8()) : server.authorization(in.u8());
         byte[] body = server.fill(in.rest());
         Map<String, String> before = server.snapshot();
         Answer answer = server.send(method, path, contentType, authorization, body);

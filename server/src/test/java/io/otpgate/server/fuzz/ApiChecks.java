@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * What every answer of the API must satisfy, whatever was sent: no 5xx; a JSON object as the body of every 4xx (and
  * JSON or nothing for a 2xx); and a refused request changes nothing, except that a well-formed but wrong credential
- * (a wrong password, code or recovery code) or a throttled attempt may count a failure and write a security event.
+ * (a wrong password, code or recovery code) or a throttled attempt may count a failure and write a security event,
+ * and a refused passkey answer uses up the challenge it named and writes a security event.
  * Messages name the request and the parts of the database that changed, never a value.
  */
 final class ApiChecks {
@@ -22,6 +23,13 @@ final class ApiChecks {
             "login_familiar", "otpgate_security_event");
     private static final Set<String> WRONG_CODE = Set.of("Invalid 2FA token, or invalid 2FA device.",
             "This user has not setup two factor authentication", "Invalid 2FA recovery Token.");
+
+    // A refused passkey answer uses up the challenge it named and is written to the security log; nothing else.
+    private static final Set<String> PASSKEY_REFUSAL_PARTS = Set.of("otpgate_webauthn_challenge",
+            "otpgate_security_event");
+    private static final Set<String> PASSKEY_REFUSALS = java.util.Arrays
+            .stream(io.otpgate.spring.webauthn.WebAuthnRefusal.values())
+            .map(io.otpgate.spring.webauthn.WebAuthnRefusal::message).collect(java.util.stream.Collectors.toSet());
 
     private ApiChecks() {
     }
@@ -45,7 +53,10 @@ final class ApiChecks {
                 assertThat(answer.contentType()).as("%s: %d answer's content type", request, status)
                         .contains("json");
                 Set<String> changed = FuzzServer.changed(before, after);
-                if (isCountedAttempt(path, answer)) {
+                if (isRefusedPasskeyAnswer(path, answer)) {
+                    assertThat(PASSKEY_REFUSAL_PARTS).as("%s: %d (%s) changed only challenges and events", request,
+                            status, answer.detail()).containsAll(changed);
+                } else if (isCountedAttempt(path, answer)) {
                     assertThat(ATTEMPT_PARTS).as("%s: %d (%s) changed only failure counts and events", request,
                             status, answer.detail()).containsAll(changed);
                 } else {
@@ -58,6 +69,12 @@ final class ApiChecks {
         } finally {
             server.restore(after);
         }
+    }
+
+    /** A passkey's answer refused by the ceremony (not by the door: no token, a body that is no object). */
+    private static boolean isRefusedPasskeyAnswer(String path, Answer answer) {
+        return (path.equals("/api/webauthn/login") || path.equals("/api/webauthn/register"))
+                && (answer.status() == 400 || answer.status() == 429) && PASSKEY_REFUSALS.contains(answer.detail());
     }
 
     /** A well-formed attempt that the server counts: a wrong password or code, or one made while throttled. */

@@ -39,6 +39,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
+import io.otpgate.server.api.TestAuthenticator;
 import io.otpgate.server.system.StoredSession;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;
@@ -55,8 +56,9 @@ import tools.jackson.databind.json.JsonMapper;
  * MockMvc and the whole filter chain), on a fresh in-memory H2 database and a {@link TestClock} that never moves, so
  * that tokens and the current TOTP code stay valid for the whole run.
  *
- * <p>Three users are made at start: {@code fuzz-enrolled}, with a confirmed TOTP device, recovery codes and an OAuth
- * profile, {@code fuzz-plain}, with none, and the superuser {@code fuzz-admin} with a TOTP device. Their tokens, code and recovery code fill the placeholders of fuzz
+ * <p>Four users are made at start: {@code fuzz-enrolled}, with a confirmed TOTP device, recovery codes and an OAuth
+ * profile, {@code fuzz-plain}, with none, the superuser {@code fuzz-admin} with a TOTP device, and
+ * {@code fuzz-passkey} with a passkey. Their tokens, code and recovery code fill the placeholders of fuzz
  * inputs ({@link #fill}). The database is then recorded as the baseline; after any input that changed it, it is put
  * back ({@link #restore}), so that every input meets the same state: a spent refresh token, a used code or a
  * consumed recovery code is valid again for the next input.
@@ -66,6 +68,9 @@ final class FuzzServer {
     static final String ENROLLED = "fuzz-enrolled";
     static final String PLAIN = "fuzz-plain";
     static final String ADMIN = "fuzz-admin";
+    static final String PASSKEY = "fuzz-passkey";
+    /** The origin the passkey fixtures were signed for (sent as the {@code Origin} header to the passkey paths). */
+    static final String ORIGIN = "http://localhost:8080";
     static final String PASSWORD = "fuzz password 123";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -91,6 +96,12 @@ final class FuzzServer {
     final long oauthProfileId;
     /** The admin panel's fixture: a superuser with a TOTP device, and the ids that admin paths name. */
     final Admin admin;
+    /** {@code fuzz-passkey}'s password-only tokens: the user has a passkey and nothing else. */
+    final Tokens passkeyPasswordOnly;
+    /** A valid answer to a pending authentication challenge of {@code fuzz-passkey} (its passkey signed it). */
+    final String assertion;
+    /** A valid answer to a pending registration challenge of {@code fuzz-plain} (a new key). */
+    final String registration;
     /** Every token the server handed out in this run: only these may ever authenticate. */
     final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
     private final List<String> baselineScript;
@@ -198,6 +209,30 @@ final class FuzzServer {
                         ENROLLED),
                 oauthProfileId);
 
+        // Last, so that the ids above stay as the admin's corpus names them: a user with a passkey, a pending
+        // authentication of theirs answered by it, and a pending registration of fuzz-plain answered by a new key.
+        users.create(NewUser.named(PASSKEY), PASSWORD);
+        Tokens passkeyLogin = login(PASSKEY);
+        TestAuthenticator passkey = new TestAuthenticator();
+        passkey.signCount = 1;
+        Answer creation = send(HttpMethod.POST, "/api/webauthn/register/options", MediaType.APPLICATION_JSON_VALUE,
+                "Bearer " + passkeyLogin.access(), new byte[0]);
+        assertThat(creation.status()).as(creation.text()).isEqualTo(200);
+        Answer registered = send(HttpMethod.POST, "/api/webauthn/register", MediaType.APPLICATION_JSON_VALUE,
+                "Bearer " + passkeyLogin.access(), ("{\"credential\":" + passkey.register(creation.json()
+                        .get("challenge").asString(), "localhost", ORIGIN) + "}").getBytes(StandardCharsets.UTF_8));
+        assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+        passkeyPasswordOnly = passkeyLogin;
+        Answer request = send(HttpMethod.POST, "/api/webauthn/login/options", MediaType.APPLICATION_JSON_VALUE,
+                "Bearer " + passkeyPasswordOnly.access(), new byte[0]);
+        assertThat(request.status()).as(request.text()).isEqualTo(200);
+        assertion = passkey.authenticate(request.json().get("challenge").asString(), "localhost", ORIGIN, null);
+        Answer plainCreation = send(HttpMethod.POST, "/api/webauthn/register/options",
+                MediaType.APPLICATION_JSON_VALUE, "Bearer " + plain.access(), new byte[0]);
+        assertThat(plainCreation.status()).as(plainCreation.text()).isEqualTo(200);
+        registration = new TestAuthenticator().register(plainCreation.json().get("challenge").asString(),
+                "localhost", ORIGIN);
+
         // The code was used to confirm the device: the baseline is the state just before that, as far as the code
         // is concerned, so that ${code} is accepted by every input that sends it.
         jdbc.sql("update otpgate_totp_device set last_step = -1, last_used_at = null").update();
@@ -258,6 +293,10 @@ final class FuzzServer {
         if (authorization != null) {
             request.header(HttpHeaders.AUTHORIZATION, authorization);
         }
+        if (path.startsWith("/api/webauthn/")) {
+            // As a browser on the allowed origin sends it (the fixtures were signed for it).
+            request.header(HttpHeaders.ORIGIN, ORIGIN);
+        }
         request.content(body);
         request.with(r -> {
             r.setRemoteAddr("192.0.2.77");
@@ -301,8 +340,8 @@ final class FuzzServer {
 
     /**
      * Replaces the placeholders {@code ${username}}, {@code ${password}}, {@code ${code}}, {@code ${recovery}},
-     * {@code ${refresh}}, {@code ${access}}, {@code ${oauth_id}} and {@code ${admin_code}} with values valid in the
-     * baseline; other bytes
+     * {@code ${refresh}}, {@code ${access}}, {@code ${oauth_id}}, {@code ${admin_code}}, {@code ${assertion}} (a
+     * passkey's answer, as JSON) and {@code ${registration}} (likewise) with values valid in the baseline; other bytes
      * are kept as they are.
      */
     byte[] fill(byte[] input) {
@@ -313,7 +352,8 @@ final class FuzzServer {
         text = text.replace("${username}", ENROLLED).replace("${password}", PASSWORD).replace("${code}", code)
                 .replace("${recovery}", recoveryCode).replace("${refresh}", enrolledVerified.refresh())
                 .replace("${access}", enrolledVerified.access()).replace("${oauth_id}", Long.toString(oauthProfileId))
-                .replace("${admin_code}", admin.code());
+                .replace("${admin_code}", admin.code()).replace("${assertion}", assertion)
+                .replace("${registration}", registration);
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -325,6 +365,21 @@ final class FuzzServer {
             case 2 -> "Bearer " + plain.access();
             case 3 -> null;
             default -> "Bearer " + enrolledVerified.refresh();
+        };
+    }
+
+    /**
+     * The Authorization header of the passkey paths, picked by a selector: {@code fuzz-passkey}'s password-only
+     * token (it may log in with its passkey, not add one), {@code fuzz-plain}'s (it may add one), the enrolled
+     * user's verified and password-only tokens, or none.
+     */
+    String passkeyAuthorization(int selector) {
+        return switch (selector % 5) {
+            case 0 -> "Bearer " + passkeyPasswordOnly.access();
+            case 1 -> "Bearer " + plain.access();
+            case 2 -> "Bearer " + enrolledVerified.access();
+            case 3 -> "Bearer " + enrolledPasswordOnly.access();
+            default -> null;
         };
     }
 
