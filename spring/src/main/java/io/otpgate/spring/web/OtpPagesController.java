@@ -157,7 +157,8 @@ public class OtpPagesController {
     @PostMapping(OtpPaths.DEVICES + "/recovery-codes")
     String newRecoveryCodes(Model model, HttpServletRequest request, HttpServletResponse response) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
-        if (!devices.hasConfirmed(account.accountId(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP))) {
+        if (!devices.hasConfirmed(account.accountId(),
+                EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN))) {
             return "redirect:" + OtpPaths.SETUP;
         }
         model.addAttribute("recoveryCodes", recoveryCodes.issue(account.accountId(), recovery.count(), false,
