@@ -66,6 +66,10 @@ class PasskeyJsonApiTest {
         Document devices = page(mvc.perform(html("/otp/devices").session(first)).andReturn().getResponse());
         assertThat(devices.select("#passkeys tr td:first-child").eachText()).containsExactly("Laptop");
         assertThat(devices.select("#passkeys tr").get(1).select("td").eachText()).endsWith("never", "yes", "yes");
+        Document codes = page(mvc.perform(post("/otp/devices/recovery-codes").session(first).with(csrf()))
+                .andReturn().getResponse());
+        assertThat(codes.select("#recovery-codes li")).as("a user whose only device is a passkey has recovery codes")
+                .hasSize(5);
 
         MockHttpSession second = login("alice");
         MockHttpServletResponse asked = mvc.perform(html("/?from=passkey").session(second)).andReturn()
