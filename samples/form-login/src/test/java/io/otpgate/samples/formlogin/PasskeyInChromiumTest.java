@@ -112,6 +112,32 @@ class PasskeyInChromiumTest {
         }
     }
 
+    @Test
+    void userWithoutADeviceAddsAPasskeyOnTheSetupPageThenHasTheFactorAndTheDevicesPage() {
+        WebDriver driver = chromium.driver();
+        driver.manage().deleteAllCookies();
+        VirtualAuthenticator authenticator = ((HasVirtualAuthenticator) driver).addVirtualAuthenticator(
+                new VirtualAuthenticatorOptions().setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                        .setTransport(VirtualAuthenticatorOptions.Transport.USB).setHasResidentKey(false)
+                        .setHasUserVerification(false));
+        try {
+            logIn(driver, "/", "bob", "bob-password");
+            driver.get(url("/otp/setup"));
+            assertThat(driver.findElement(By.id("qr-code")).isDisplayed()).as("the app's setup stays").isTrue();
+            driver.findElement(By.id("add-passkey-button")).click();
+            new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.urlContains("/otp/devices"));
+
+            assertThat(driver.findElements(By.cssSelector("#passkeys tr:nth-child(2) td")).stream()
+                    .map(WebElement::getText).toList()).as(driver.findElement(By.tagName("body")).getText())
+                    .startsWith("Passkey").endsWith("never", "no", "no");
+            driver.get(url("/"));
+            assertThat(authorities(driver)).as("a first device proves the factor, as a setup's first code does")
+                    .contains("FACTOR_OTP", "FACTOR_WEBAUTHN", "OTP_WEBAUTHN");
+        } finally {
+            ((HasVirtualAuthenticator) driver).removeVirtualAuthenticator(authenticator);
+        }
+    }
+
     /** localhost, not 127.0.0.1: WebAuthn needs the page's host to be the rp id (or below it). */
     private String url(String path) {
         return "http://localhost:" + port + path;
