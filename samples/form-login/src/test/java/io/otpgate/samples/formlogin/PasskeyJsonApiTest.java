@@ -66,6 +66,9 @@ class PasskeyJsonApiTest {
         Document devices = page(mvc.perform(html("/otp/devices").session(first)).andReturn().getResponse());
         assertThat(devices.select("#passkeys tr td:first-child").eachText()).containsExactly("Laptop");
         assertThat(devices.select("#passkeys tr").get(1).select("td").eachText()).endsWith("never", "yes", "yes");
+        MockHttpServletResponse status = mvc.perform(get("/otp/api/totp/status").session(first)
+                .accept(MediaType.APPLICATION_JSON)).andReturn().getResponse();
+        assertThat(json(status, 200).get("isOtpEnabled").asBoolean()).as("a passkey is a second factor").isTrue();
         Document codes = page(mvc.perform(post("/otp/devices/recovery-codes").session(first).with(csrf()))
                 .andReturn().getResponse());
         assertThat(codes.select("#recovery-codes li")).as("a user whose only device is a passkey has recovery codes")
