@@ -40,8 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code webauthn/register} adds a passkey; {@code webauthn/login/options} then {@code webauthn/login} proves the
  * second factor with one, as {@code totp/login} does with a code. Options are WebAuthn Level 3's JSON form; the
  * answers take {@code {"credential": <PublicKeyCredential JSON>}}. The request's {@code Origin} header is checked
- * against {@code otpgate.webauthn.allowed-origins}. Refusals are problem+json with the refusal's message: 400, or 429
- * while the account's second factor is locked; bad input is never a 5xx and never changes anything.
+ * against {@code otpgate.webauthn.allowed-origins}. Refusals are problem+json with the refusal's message
+ * ({@code detail}) and name ({@code reason}): 400, or 429 while the account's second factor is locked; 403 when the
+ * session may not add a passkey. Bad input is never a 5xx and never changes anything.
  */
 @RestController
 @RequestMapping("${otpgate.api.prefix:/otp/api}/webauthn")
