@@ -34,17 +34,19 @@ class PasskeyPagesController {
 
     static final String OPTIONS = "/admin/account/passkeys/options";
     static final String ADD = "/admin/account/passkeys";
-    static final String NOT_NOW = "Adding a passkey needs a second factor proven in this session: log out, log in "
-            + "again and retry.";
+    static final String NOT_NOW = "Adding a passkey needs a code from the last minutes: confirm it is you with a "
+            + "current code above, then add the passkey.";
     /** Longest passkey answer read (with attestation none, about 1 KB); a longer one is refused unread. */
     private static final int MAX_CREDENTIAL = 65536;
 
     private final PasskeyRegistration registration;
     private final DeviceService devices;
+    private final OwnDeviceStepUp stepUp;
 
-    PasskeyPagesController(PasskeyRegistration registration, DeviceService devices) {
+    PasskeyPagesController(PasskeyRegistration registration, DeviceService devices, OwnDeviceStepUp stepUp) {
         this.registration = registration;
         this.devices = devices;
+        this.stepUp = stepUp;
     }
 
     /** The creation options ({@code PublicKeyCredentialCreationOptions} in WebAuthn's JSON form), or 403. */
@@ -95,12 +97,12 @@ class PasskeyPagesController {
 
     /**
      * Whether this session may add a passkey to the user's account: with no confirmed device yet, yes; otherwise
-     * only once the session proved the second factor ({@code FACTOR_OTP}, which every admin session has). The one
-     * place for a stricter rule, such as a factor proven within the last minutes.
+     * only once the session proved the second factor ({@code FACTOR_OTP}, which every admin session has) within
+     * {@code otpgate.policy.step-up-within} ("Confirm it is you" on the page renews it), as for any device.
      */
     private boolean mayAddPasskey(User me) {
         return !devices.hasConfirmedDevice(me.id())
-                || OtpFactor.proven(SecurityContextHolder.getContext().getAuthentication());
+                || (OtpFactor.proven(SecurityContextHolder.getContext().getAuthentication()) && stepUp.fresh());
     }
 
     private static ResponseEntity<AdminLoginController.Refusal> refused(HttpStatus status, String message) {

@@ -18,9 +18,11 @@ import io.otpgate.server.system.ApiRefusal;
 import io.otpgate.server.system.JsonBodies;
 import io.otpgate.server.token.ApiPrincipal;
 import io.otpgate.server.token.CodeLogins;
+import io.otpgate.server.token.FreshSecondFactor;
 import io.otpgate.server.token.SecondFactorSessions;
 import io.otpgate.server.user.User;
 import io.otpgate.server.user.UserRepository;
+import io.otpgate.spring.factor.StepUp;
 import io.otpgate.spring.webauthn.PasskeyAuthentication;
 import io.otpgate.spring.webauthn.PasskeyOptions;
 import io.otpgate.spring.webauthn.PasskeyRegistration;
@@ -50,9 +52,11 @@ class PasskeyController {
     private final SecondFactorSessions sessions;
     private final UserRepository users;
     private final Clock clock;
+    private final FreshSecondFactor fresh;
 
     PasskeyController(PasskeyRegistration registration, PasskeyAuthentication authentication,
-            SecondFactorSessions sessions, UserRepository users, Clock clock) {
+            SecondFactorSessions sessions, UserRepository users, Clock clock, FreshSecondFactor fresh) {
+        this.fresh = fresh;
         this.registration = registration;
         this.authentication = authentication;
         this.sessions = sessions;
@@ -125,9 +129,13 @@ class PasskeyController {
      *
      * @throws ApiRefusal 403 otherwise
      */
-    private static void requireMayAddPasskey(ApiPrincipal me) {
+    private void requireMayAddPasskey(ApiPrincipal me) {
         if (!me.secondFactorSatisfied()) {
             throw ApiRefusal.forbidden(ApiPrincipal.SECOND_FACTOR_MISSING);
+        }
+        if (me.hasConfirmedDevice()) {
+            // Adding a device beside one is a sensitive action: a second factor proven lately (step-up).
+            fresh.require(StepUp.Action.ADD_DEVICE);
         }
     }
 

@@ -14,6 +14,7 @@ public class FreshSecondFactor {
 
     private static final String CODE_LOGIN = "POST /api/totp/login";
     private static final String RECOVERY_LOGIN = "POST /api/totp/recovery_code/login";
+    private static final String PASSKEY_LOGIN = "POST /api/webauthn/login";
 
     private final StepUp stepUp;
 
@@ -34,7 +35,8 @@ public class FreshSecondFactor {
         }
         String message = decision == StepUp.Decision.DEVICE_NEEDED
                 ? "A recovery code is not enough for this action: verify a code from your authenticator with "
-                        + CODE_LOGIN + ", then repeat this request with the new access token"
+                        + CODE_LOGIN + " (or a passkey with " + PASSKEY_LOGIN + "), then repeat this request with the new "
+                        + "access token"
                 : "This action needs a second factor verified in the last " + stepUp.maxAgeSeconds()
                         + " seconds: verify a code again with " + CODE_LOGIN
                         + (action.recoveryCodeSuffices() ? " (or a recovery code with " + RECOVERY_LOGIN + ")" : "")

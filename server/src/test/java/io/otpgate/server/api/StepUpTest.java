@@ -31,7 +31,8 @@ class StepUpTest extends ApiTestBase {
             + "seconds: verify a code again with POST /api/totp/login (or a recovery code with POST "
             + "/api/totp/recovery_code/login), then repeat this request with the new access token";
     private static final String DEVICE_NEEDED = "A recovery code is not enough for this action: verify a code from "
-            + "your authenticator with POST /api/totp/login, then repeat this request with the new access token";
+            + "your authenticator with POST /api/totp/login (or a passkey with POST /api/webauthn/login), then repeat "
+            + "this request with the new access token";
 
     @Autowired TokenCodec codec;
 

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -50,6 +51,12 @@ import io.otpgate.spring.web.OtpApiController;
 import io.otpgate.spring.web.OtpPagesController;
 import io.otpgate.spring.web.TrustedBrowserApiController;
 import io.otpgate.spring.web.TrustedBrowserPagesController;
+import io.otpgate.spring.web.PasskeyApiController;
+import io.otpgate.spring.web.PasskeyPages;
+import io.otpgate.spring.web.PasskeyScriptController;
+import io.otpgate.spring.webauthn.PasskeyAuthentication;
+import io.otpgate.spring.webauthn.PasskeyRegistration;
+import io.otpgate.spring.webauthn.Passkeys;
 
 /**
  * otpgate in a Spring Boot application with a {@code DataSource} and Spring Security: the library's services on
@@ -144,7 +151,8 @@ public class OtpgateAutoConfiguration {
         @Bean
         OtpFactorFilters otpFactorFilters(Accounts accounts, DeviceService devices, PolicyProperties policy,
                 ApiProperties api, UserKeyResolver userKeys, TrustedBrowserFactor trustedBrowsers) {
-            Set<String> apiOpen = OtpApiController.OPEN.stream().map(path -> api.prefix() + path)
+            Set<String> apiOpen = Stream.concat(OtpApiController.OPEN.stream(), PasskeyApiController.OPEN.stream())
+                    .map(path -> api.prefix() + path)
                     .collect(Collectors.toUnmodifiableSet());
             return new OtpFactorFilters(accounts, devices, policy, apiOpen, userKeys, trustedBrowsers);
         }
@@ -190,6 +198,25 @@ public class OtpgateAutoConfiguration {
         TrustedBrowserApiController otpTrustedBrowserApiController(Accounts accounts, OtpSessions sessions,
                 TrustedBrowserFactor trustedBrowsers) {
             return new TrustedBrowserApiController(accounts, sessions, trustedBrowsers);
+        }
+
+        /** Passkeys in the pages and the JSON API: the ceremonies, the pages' script, and what the pages show. */
+        @Bean
+        PasskeyApiController otpPasskeyApiController(Accounts accounts, DeviceService devices,
+                PasskeyRegistration registration, PasskeyAuthentication authentication, OtpSessions sessions,
+                Clock clock, StepUp stepUp, ApiProperties api) {
+            return new PasskeyApiController(accounts, devices, registration, authentication, sessions, clock, stepUp,
+                    api);
+        }
+
+        @Bean
+        PasskeyScriptController otpPasskeyScriptController() {
+            return new PasskeyScriptController();
+        }
+
+        @Bean
+        PasskeyPages otpPasskeyPages(Accounts accounts, Passkeys passkeys, OtpSessions sessions, ApiProperties api) {
+            return new PasskeyPages(accounts, passkeys, sessions, api);
         }
     }
 }

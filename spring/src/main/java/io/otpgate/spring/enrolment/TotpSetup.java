@@ -102,9 +102,12 @@ public class TotpSetup {
         return enabled(userId) ? Rollback.ALREADY_ENABLED : Rollback.NOTHING_PENDING;
     }
 
-    /** The Django REST project's {@code isOtpEnabled}: whether the user has a confirmed TOTP (or HOTP) device. */
+    /**
+     * The Django REST project's {@code isOtpEnabled}: whether the user has a confirmed TOTP, HOTP or passkey device
+     * (recovery codes alone are not a second factor).
+     */
     @Transactional(readOnly = true)
     public boolean enabled(long userId) {
-        return devices.hasConfirmed(userId, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP));
+        return devices.hasConfirmed(userId, EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN));
     }
 }

@@ -36,8 +36,12 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public class OtpFactorFilter extends OncePerRequestFilter {
 
-    /** The pages a user without the factor may reach: the code prompt, enrolment, logging out, errors. */
-    private static final Set<String> OPEN = Set.of(OtpPaths.VERIFY, OtpPaths.SETUP, "/logout", "/error");
+    /**
+     * The pages a user without the factor may reach: the code prompt, enrolment, logging out, errors, and the
+     * passkey script the first two load.
+     */
+    private static final Set<String> OPEN = Set.of(OtpPaths.VERIFY, OtpPaths.SETUP, "/logout", "/error",
+            OtpPaths.PASSKEYS_SCRIPT);
 
     private final Accounts accounts;
     private final DeviceService devices;

@@ -9,6 +9,8 @@ public final class OtpPaths {
     public static final String SETUP = "/otp/setup";
     /** The user's own devices. */
     public static final String DEVICES = "/otp/devices";
+    /** The pages' passkey script (no inline script: it is served from here, {@code script-src 'self'}). */
+    public static final String PASSKEYS_SCRIPT = "/otp/passkeys.js";
 
     private OtpPaths() {
     }

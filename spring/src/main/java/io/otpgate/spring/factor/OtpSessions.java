@@ -55,7 +55,18 @@ public class OtpSessions {
      * login, so a session id seen before the code is worth nothing after it.
      */
     public void addFactor(DeviceKind kind, Instant at, HttpServletRequest request, HttpServletResponse response) {
-        Authentication upgraded = OtpFactor.add(current(), kind, at);
+        replace(OtpFactor.add(current(), kind, at), request, response);
+    }
+
+    /**
+     * Adds the factor proven by a passkey ({@link OtpFactor#addPasskey}: {@link OtpFactor#AUTHORITY} and
+     * {@link OtpFactor#WEBAUTHN_AUTHORITY}) and gives the session a new id, as {@link #addFactor} does.
+     */
+    public void addPasskeyFactor(Instant at, HttpServletRequest request, HttpServletResponse response) {
+        replace(OtpFactor.addPasskey(current(), at), request, response);
+    }
+
+    private void replace(Authentication upgraded, HttpServletRequest request, HttpServletResponse response) {
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(upgraded);
         contexts.setContext(context);

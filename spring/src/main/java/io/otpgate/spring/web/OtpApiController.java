@@ -209,32 +209,9 @@ public class OtpApiController {
         return ResponseEntity.ok(Map.of("message", "2FA disabled."));
     }
 
-    /**
-     * RFC 9470's answer when the session's second factor is not recent enough for the action (or was a recovery
-     * code, and the action needs a device): 401, {@code WWW-Authenticate: Bearer
-     * error="insufficient_user_authentication", error_description="...", max_age=N}, and a problem saying what to
-     * send; empty when the action may go ahead.
-     */
+    /** RFC 9470's answer when the session's factor is not recent enough for the action; empty if it is. */
     private Optional<ResponseEntity<?>> stepUpRefusal(StepUp.Action action, HttpServletRequest request) {
-        StepUp.Decision decision = stepUp.decide(sessions.current(), action);
-        if (decision.allowed()) {
-            return Optional.empty();
-        }
-        String codeLogin = "POST " + prefix + "/totp/login";
-        String message = decision == StepUp.Decision.DEVICE_NEEDED
-                ? "A recovery code is not enough for this action: verify a code from your authenticator with "
-                        + codeLogin + ", then repeat this request"
-                : "This action needs a second factor verified in the last " + stepUp.maxAgeSeconds()
-                        + " seconds: verify a code again with " + codeLogin
-                        + (action.recoveryCodeSuffices() ? " (or a recovery code with POST " + prefix
-                                + "/totp/recovery_code/login)" : "")
-                        + ", then repeat this request";
-        ProblemDetail problem = body(HttpStatus.UNAUTHORIZED, message, request);
-        problem.setProperty("error", StepUp.ERROR);
-        problem.setProperty("max_age", stepUp.maxAgeSeconds());
-        return Optional.of(ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-                .header("WWW-Authenticate", stepUp.challenge(message))
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem));
+        return StepUpAnswer.refusal(stepUp, sessions.current(), action, prefix, request);
     }
 
     private ResponseEntity<?> check(String code, Set<DeviceKind> kinds, PendingSetups pending, String wrong,

@@ -208,7 +208,8 @@ public class OtpPagesController {
     String newRecoveryCodes(@RequestParam(name = "code", required = false) String code, Model model,
             HttpServletRequest request, HttpServletResponse response) {
         AccountRef account = accounts.forUserKey(sessions.userKey());
-        if (!devices.hasConfirmed(account.accountId(), EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP))) {
+        if (!devices.hasConfirmed(account.accountId(),
+                EnumSet.of(DeviceKind.TOTP, DeviceKind.HOTP, DeviceKind.WEBAUTHN))) {
             return "redirect:" + OtpPaths.SETUP;
         }
         Optional<String> refused = stepUp(account, StepUp.Action.NEW_RECOVERY_CODES, code, model, request,

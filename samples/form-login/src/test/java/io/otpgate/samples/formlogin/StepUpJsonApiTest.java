@@ -121,7 +121,8 @@ class StepUpJsonApiTest {
         assertThat(turnOff.getStatus()).as("a recovery code is not enough to turn 2FA off").isEqualTo(401);
         assertThat(turnOff.getHeader("WWW-Authenticate")).isEqualTo("Bearer error=\"insufficient_user_"
                 + "authentication\", error_description=\"A recovery code is not enough for this action: verify a code "
-                + "from your authenticator with POST /otp/api/totp/login, then repeat this request\", max_age=300");
+                + "from your authenticator with POST /otp/api/totp/login (or a passkey with POST /otp/api/webauthn/login), "
+                + "then repeat this request\", max_age=300");
         assertThat(enabled(other)).isTrue();
         json(call(post("/otp/api/totp/login"), other, token(code(enrolled.secret()))), 200);
         assertThat(json(call(delete("/otp/api/totp/delete"), other, null), 200).get("message").asString())
