@@ -103,7 +103,8 @@ public class TokenService {
     @Transactional
     public TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime,
             long sessionVersion) {
-        return issue(userId, device, List.copyOf(methods), authTime, UUID.randomUUID().toString(), sessionVersion);
+        return issue(userId, device, List.copyOf(methods), authTime, UUID.randomUUID().toString(), sessionVersion,
+                secondOfNow(), false);
     }
 
     private TokenPair issue(long userId, DeviceRef device, List<String> methods, Instant authTime, String family,
