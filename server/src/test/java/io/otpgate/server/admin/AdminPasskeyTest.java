@@ -25,6 +25,7 @@ import io.otpgate.spring.webauthn.PasskeyOptions;
 import io.otpgate.spring.webauthn.PasskeyRegistration;
 import io.otpgate.spring.webauthn.RegistrationOutcome;
 import io.otpgate.spring.webauthn.WebAuthnRefusal;
+import io.otpgate.webauthn.TestAuthenticator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -74,7 +75,7 @@ class AdminPasskeyTest extends AdminTestBase {
         Page account = get("/admin/account", session);
         assertThat(account.html().select("form#add-passkey").attr("action")).isEqualTo("/admin/account/passkeys");
         assertThat(account.html().select("#passkeys td.empty").text()).isEqualTo("No passkeys.");
-        AdminTestAuthenticator authenticator = new AdminTestAuthenticator();
+        TestAuthenticator authenticator = new TestAuthenticator();
         authenticator.userVerified = true;
         authenticator.backedUp = false;
 
@@ -129,7 +130,7 @@ class AdminPasskeyTest extends AdminTestBase {
     @Test
     void aPasskeyMadeOnAnotherSiteOrMalformedIsRefusedAndNothingIsStored() throws Exception {
         MockHttpSession session = logInStaff();
-        AdminTestAuthenticator authenticator = new AdminTestAuthenticator();
+        TestAuthenticator authenticator = new TestAuthenticator();
         String challenge = json(post(PasskeyPagesController.OPTIONS, session)).path("challenge").asString();
         Page phished = post(PasskeyPagesController.ADD, session, "name", "x", "credential",
                 authenticator.register(challenge, "localhost", "https://evil.example"));
@@ -174,7 +175,7 @@ class AdminPasskeyTest extends AdminTestBase {
 
     @Test
     void passkeyLoginEndsInTheSameSessionAsACodeLoginWithTheWebAuthnFactor() throws Exception {
-        AdminTestAuthenticator authenticator = addPasskey(staff);
+        TestAuthenticator authenticator = addPasskey(staff);
         MockHttpSession before = anonymousSession();
 
         Page options = passkeyOptions(before, staff.username(), PASSWORD);
@@ -212,7 +213,7 @@ class AdminPasskeyTest extends AdminTestBase {
     @Test
     void staffWithOnlyAPasskeyLogsInWithItAndStaysIn() throws Exception {
         User passkeyOnly = newUser("passkey-only", true, false);
-        AdminTestAuthenticator authenticator = addPasskey(passkeyOnly);
+        TestAuthenticator authenticator = addPasskey(passkeyOnly);
         // The code login has no code to check for this user: the one refusal, not "an operator enrols a device".
         Page codeLogin = post("/admin/login", new MockHttpSession(), "username", passkeyOnly.username(), "password",
                 PASSWORD, "code", "123456");
@@ -230,7 +231,7 @@ class AdminPasskeyTest extends AdminTestBase {
 
     @Test
     void wrongCodesSinceTheLastLoginAreToldAfterAPasskeyLoginToo() throws Exception {
-        AdminTestAuthenticator authenticator = addPasskey(staff);
+        TestAuthenticator authenticator = addPasskey(staff);
         logInStaff();
         nextStep();
         String right = code(staffSecret);
@@ -305,7 +306,7 @@ class AdminPasskeyTest extends AdminTestBase {
     void anotherUsersPasskeyIsRefused() throws Exception {
         addPasskey(staff);
         User other = newUser("other", true, false);
-        AdminTestAuthenticator othersKey = addPasskey(other);
+        TestAuthenticator othersKey = addPasskey(other);
         MockHttpSession session = anonymousSession();
         String challenge = json(passkeyOptions(session, staff.username(), PASSWORD)).path("challenge").asString();
 
@@ -318,7 +319,7 @@ class AdminPasskeyTest extends AdminTestBase {
 
     @Test
     void aReplayedAssertionIsRefused() throws Exception {
-        AdminTestAuthenticator authenticator = addPasskey(staff);
+        TestAuthenticator authenticator = addPasskey(staff);
         MockHttpSession first = anonymousSession();
         String challenge = json(passkeyOptions(first, staff.username(), PASSWORD)).path("challenge").asString();
         String assertion = authenticator.authenticate(challenge, "localhost", ORIGIN, null);
@@ -334,7 +335,7 @@ class AdminPasskeyTest extends AdminTestBase {
 
     @Test
     void anAssertionFromAnotherOriginIsRefused() throws Exception {
-        AdminTestAuthenticator authenticator = addPasskey(staff);
+        TestAuthenticator authenticator = addPasskey(staff);
         MockHttpSession session = anonymousSession();
         String challenge = json(passkeyOptions(session, staff.username(), PASSWORD)).path("challenge").asString();
         assertRefused(passkeyLogin(session, authenticator.authenticate(challenge, "localhost",
@@ -350,7 +351,7 @@ class AdminPasskeyTest extends AdminTestBase {
 
     @Test
     void thePasswordStepIsKeptNoLongerThanTheChallenge() throws Exception {
-        AdminTestAuthenticator authenticator = addPasskey(staff);
+        TestAuthenticator authenticator = addPasskey(staff);
         MockHttpSession session = anonymousSession();
         String challenge = json(passkeyOptions(session, staff.username(), PASSWORD)).path("challenge").asString();
         clock.advance(Duration.ofMinutes(5));
@@ -388,8 +389,8 @@ class AdminPasskeyTest extends AdminTestBase {
     // ---- helpers
 
     /** Registers a passkey named "Laptop" for the user through the library, as the page would. */
-    private AdminTestAuthenticator addPasskey(User user) {
-        AdminTestAuthenticator authenticator = new AdminTestAuthenticator();
+    private TestAuthenticator addPasskey(User user) {
+        TestAuthenticator authenticator = new TestAuthenticator();
         PasskeyOptions.Creation options = registration.options(user, null, null);
         RegistrationOutcome outcome = registration.finish(user.id(), authenticator.register(options.challenge(),
                 options.rp().id(), ORIGIN), null, "Laptop", null);
@@ -398,7 +399,7 @@ class AdminPasskeyTest extends AdminTestBase {
     }
 
     /** Both steps of the passkey login from a fresh login page; asserts it worked and returns the new session. */
-    private MockHttpSession logInWithPasskey(User user, AdminTestAuthenticator authenticator) throws Exception {
+    private MockHttpSession logInWithPasskey(User user, TestAuthenticator authenticator) throws Exception {
         MockHttpSession before = anonymousSession();
         Page options = passkeyOptions(before, user.username(), PASSWORD);
         assertThat(options.status()).as(options.body()).isEqualTo(200);

@@ -23,6 +23,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import io.otpgate.spring.device.DeviceRef;
 import io.otpgate.spring.device.DeviceService;
 import io.otpgate.spring.webauthn.WebAuthnRefusal;
+import io.otpgate.webauthn.TestAuthenticator;
 import tools.jackson.databind.JsonNode;
 
 /**

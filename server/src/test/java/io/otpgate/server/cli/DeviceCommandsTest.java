@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import io.otpgate.spring.device.PendingSetups;
-import io.otpgate.server.admin.AdminTestAuthenticator;
+import io.otpgate.webauthn.TestAuthenticator;
 import io.otpgate.server.cli.CommandRunner.Result;
 import io.otpgate.spring.device.AccountRef;
 import io.otpgate.spring.device.Accounts;
@@ -263,7 +263,7 @@ class DeviceCommandsTest {
         RegistrationOutcome outcome = commands.withContext(context -> {
             long id = context.getBean(UserService.class).require(username).id();
             PasskeyRegistration registration = context.getBean(PasskeyRegistration.class);
-            AdminTestAuthenticator authenticator = new AdminTestAuthenticator();
+            TestAuthenticator authenticator = new TestAuthenticator();
             authenticator.userVerified = userVerified;
             authenticator.backedUp = synced;
             PasskeyOptions.Creation options = registration.options(AccountRef.of(id, username), null, null);

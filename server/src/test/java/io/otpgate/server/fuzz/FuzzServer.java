@@ -39,7 +39,7 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import io.otpgate.core.OtpAuthUri;
 import io.otpgate.core.OtpSecret;
 import io.otpgate.core.Totp;
-import io.otpgate.server.api.TestAuthenticator;
+import io.otpgate.webauthn.TestAuthenticator;
 import io.otpgate.server.system.StoredSession;
 import io.otpgate.server.system.TestClock;
 import io.otpgate.server.system.TestDatabases;

@@ -35,6 +35,7 @@ import io.otpgate.spring.notify.SecurityNotification;
 import io.otpgate.spring.notify.SecurityNotification.Kind;
 import io.otpgate.spring.system.OtpgateException;
 import io.otpgate.spring.webauthn.PasskeyTestApplication.TestClock;
+import io.otpgate.webauthn.TestAuthenticator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**

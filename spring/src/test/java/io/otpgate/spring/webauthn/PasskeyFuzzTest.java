@@ -15,6 +15,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.otpgate.spring.device.AccountRef;
 import io.otpgate.spring.device.Accounts;
+import io.otpgate.webauthn.TestAuthenticator;
 
 /**
  * The two inputs of the ceremonies that come from the browser: a registration's and an assertion's

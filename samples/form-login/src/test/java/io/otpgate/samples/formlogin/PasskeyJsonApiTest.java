@@ -25,6 +25,8 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.otpgate.webauthn.TestAuthenticator;
+
 /**
  * Passkeys through the starter's JSON API with a session (what the pages' script calls), with a software
  * authenticator: a first passkey registered after the password, then a login with it; another user's passkey, a

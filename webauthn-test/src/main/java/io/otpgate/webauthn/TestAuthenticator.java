@@ -1,4 +1,4 @@
-package io.otpgate.server.admin;
+package io.otpgate.webauthn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -25,10 +25,9 @@ import com.webauthn4j.data.attestation.statement.COSEAlgorithmIdentifier;
  * a page: the JSON of {@code PublicKeyCredential.toJSON()}, every binary value base64url. Its fields may be changed
  * between ceremonies to play a cloned or misbehaving authenticator.
  *
- * <p>A copy of the library's {@code io.otpgate.spring.webauthn.TestAuthenticator} (test classes are not shared
- * between modules), renamed so that another copy in the server's tests cannot clash.
+ * <p>Shared by the tests of the library, the server, the samples and the benchmark (module otpgate-webauthn-test).
  */
-public final class AdminTestAuthenticator {
+public final class TestAuthenticator {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64_DECODER = Base64.getUrlDecoder();
@@ -47,11 +46,11 @@ public final class AdminTestAuthenticator {
     /** Overrides the rp id whose hash goes in the authenticator data; null for the options' own. */
     public String rpIdOverride;
 
-    public AdminTestAuthenticator() {
+    public TestAuthenticator() {
         this(new SecureRandom());
     }
 
-    public AdminTestAuthenticator(SecureRandom random) {
+    public TestAuthenticator(SecureRandom random) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), random);
