@@ -93,17 +93,19 @@ async function register() {
   show('register', await api('/api/webauthn/register', { credential: json, name: value('name') }, state.access));
 }
 
-async function passkeyLogin() {
+// allow: null for the options' allowCredentials; else the id (base64url) of the one credential the browser may use.
+async function passkeyLogin(allow) {
   const options = await api('/api/webauthn/login/options', {}, state.access);
   if (options.status !== 200) {
     return show('passkey', options);
   }
   const o = options.body;
+  const allowed = allow ? [{ type: 'public-key', id: allow }] : o.allowCredentials;
   const credential = await navigator.credentials.get({ publicKey: {
     challenge: toBytes(o.challenge),
     timeout: o.timeout,
     rpId: o.rpId,
-    allowCredentials: descriptors(o.allowCredentials),
+    allowCredentials: descriptors(allowed),
     userVerification: o.userVerification
   } });
   const json = {
@@ -137,5 +139,6 @@ function button(id, step, action) {
 
 button('password-login', 'password', passwordLogin);
 button('register', 'register', register);
-button('passkey-login', 'passkey', passkeyLogin);
+button('passkey-login', 'passkey', () => passkeyLogin(null));
+button('passkey-login-with', 'passkey', () => passkeyLogin(value('allow')));
 button('replay', 'replay', replay);
