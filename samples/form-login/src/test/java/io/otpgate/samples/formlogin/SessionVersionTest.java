@@ -41,10 +41,10 @@ import tools.jackson.databind.json.JsonMapper;
  * sessions, which keep the password and are asked for a code again; the session that made new recovery codes keeps
  * its own factor; the one that turned 2FA off does not. Each test has its own user.
  */
-// The step-up window is the default, named so that this class gets a context (and a database) of its own: it enrols
+// Trusted browsers are on by default; named so that this class gets a context (and a database) of its own: it enrols
 // the sample's users, whom the other classes expect without a device.
 @SpringBootTest(properties = { "otpgate.secrets.keys=1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
-        "otpgate.policy.step-up-within=5m" })
+        "otpgate.trusted-browser.enabled=true" })
 @AutoConfigureMockMvc
 @Import(FormLoginWithOtpTest.Clocks.class)
 class SessionVersionTest {
