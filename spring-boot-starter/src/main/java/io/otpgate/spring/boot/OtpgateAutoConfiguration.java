@@ -137,15 +137,15 @@ public class OtpgateAutoConfiguration {
         }
 
         @Bean
-        OtpSessions otpSessions(UserKeyResolver userKeys) {
-            return new OtpSessions(userKeys);
+        OtpSessions otpSessions(UserKeyResolver userKeys, Accounts accounts) {
+            return new OtpSessions(userKeys, accounts);
         }
 
         /** "Don't ask again on this browser": its cookie, and the factor it grants ({@code FACTOR_OTP_REMEMBERED}). */
         @Bean
         TrustedBrowserFactor otpgateTrustedBrowserFactor(TrustedBrowsers browsers, TrustedBrowserProperties properties,
-                Clock clock) {
-            return new TrustedBrowserFactor(browsers, new TrustedBrowserCookies(properties), clock);
+                Accounts accounts, Clock clock) {
+            return new TrustedBrowserFactor(browsers, new TrustedBrowserCookies(properties), accounts, clock);
         }
 
         @Bean

@@ -2,6 +2,7 @@ package io.otpgate.spring.device;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -65,6 +66,19 @@ public class Accounts {
     public long sessionVersion(long accountId) {
         return jdbc.sql("select session_version from otpgate_account where id = ?").param(accountId)
                 .query(Long.class).optional().orElse(0L);
+    }
+
+    /**
+     * The session version of a user key's account, with one indexed query (the key is unique): what a session that
+     * holds the second factor compares with the version it recorded, on every request. Empty if the user has no
+     * account (or the key is invalid).
+     */
+    public OptionalLong sessionVersionOf(String userKey) {
+        if (!valid(userKey)) {
+            return OptionalLong.empty();
+        }
+        return jdbc.sql("select session_version from otpgate_account where user_key = ?").param(userKey)
+                .query(Long.class).optional().map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     /**

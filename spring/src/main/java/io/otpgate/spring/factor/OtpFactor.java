@@ -60,6 +60,21 @@ public final class OtpFactor {
         return proven(authentication) || remembered(authentication);
     }
 
+    /**
+     * The authentication without the second factor: {@value #AUTHORITY}, {@value #REMEMBERED_AUTHORITY}, the
+     * {@code OTP_*} kind authorities, and {@value #WEBAUTHN_AUTHORITY} when a passkey proved the second factor
+     * ({@code OTP_WEBAUTHN} beside it). The rest (the password login, roles) is kept: the application owns it.
+     */
+    public static Authentication withoutFactor(Authentication authentication) {
+        boolean passkey = authentication.getAuthorities().stream()
+                .anyMatch(a -> (KIND_PREFIX + DeviceKind.WEBAUTHN.name()).equals(a.getAuthority()));
+        return authentication.toBuilder().authorities(authorities -> authorities.removeIf(a -> {
+            String name = a.getAuthority();
+            return name != null && (AUTHORITY.equals(name) || REMEMBERED_AUTHORITY.equals(name)
+                    || name.startsWith(KIND_PREFIX) || (passkey && WEBAUTHN_AUTHORITY.equals(name)));
+        })).build();
+    }
+
     /** The authentication with {@link #REMEMBERED_AUTHORITY} added, issued at {@code at}. */
     public static Authentication addRemembered(Authentication authentication, Instant at) {
         GrantedAuthority remembered = FactorGrantedAuthority.withAuthority(REMEMBERED_AUTHORITY).issuedAt(at).build();

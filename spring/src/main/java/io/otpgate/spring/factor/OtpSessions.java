@@ -15,20 +15,36 @@ import org.springframework.security.web.savedrequest.RequestCache;
 import org.springframework.security.web.savedrequest.SavedRequest;
 import org.springframework.web.server.ResponseStatusException;
 
+import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.device.DeviceKind;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
-/** Adds the factor to the session's {@code Authentication} once a code is verified, and finds the page to go back to. */
+/**
+ * Adds the factor to the session's {@code Authentication} once a code is verified, and finds the page to go back to.
+ *
+ * <p>With the factor it records in the HTTP session ({@value #SESSION_VERSION}) the account's session version
+ * ({@code SessionVersions}); {@link OtpFactorFilter} takes the factor away again once the version moves on (a
+ * second-factor reset, new recovery codes, the application's own {@code SessionVersions.endAll}).
+ */
 public class OtpSessions {
+
+    /**
+     * The HTTP session's attribute holding the account's session version (a {@code Long}) under which the session's
+     * second factor was proven.
+     */
+    public static final String SESSION_VERSION = "io.otpgate.spring.factor.OtpSessions.SESSION_VERSION";
 
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
     private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
     private final RequestCache requestCache = new HttpSessionRequestCache();
     private final UserKeyResolver userKeys;
+    private final Accounts accounts;
 
-    public OtpSessions(UserKeyResolver userKeys) {
+    public OtpSessions(UserKeyResolver userKeys, Accounts accounts) {
         this.userKeys = userKeys;
+        this.accounts = accounts;
     }
 
     /**
@@ -73,6 +89,29 @@ public class OtpSessions {
         request.getSession();
         request.changeSessionId();
         repository.saveContext(context, request, response);
+        keepFactor(request);
+    }
+
+    /**
+     * Records the account's current session version in the session, beside its second factor: the factor lasts until
+     * the version moves on. Called when the factor is added, and after a change this session made itself that moves
+     * the version but should not cost it its own factor (new recovery codes). Nothing without a session or a user.
+     */
+    public void keepFactor(HttpServletRequest request) {
+        Authentication current = current();
+        if (current == null || current instanceof AnonymousAuthenticationToken) {
+            return;
+        }
+        accounts.sessionVersionOf(userKeys.userKey(current))
+                .ifPresent(version -> recordSessionVersion(request, version));
+    }
+
+    /** Records the session version under which the session's factor was proven; nothing without a session. */
+    static void recordSessionVersion(HttpServletRequest request, long version) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.setAttribute(SESSION_VERSION, version);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 
+import io.otpgate.spring.device.Accounts;
 import io.otpgate.spring.trust.TrustedBrowser;
 import io.otpgate.spring.trust.TrustedBrowserCookies;
 import io.otpgate.spring.trust.TrustedBrowsers;
@@ -26,13 +27,16 @@ public class TrustedBrowserFactor {
 
     private final TrustedBrowsers browsers;
     private final TrustedBrowserCookies cookies;
+    private final Accounts accounts;
     private final Clock clock;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
     private final SecurityContextRepository repository = new HttpSessionSecurityContextRepository();
 
-    public TrustedBrowserFactor(TrustedBrowsers browsers, TrustedBrowserCookies cookies, Clock clock) {
+    public TrustedBrowserFactor(TrustedBrowsers browsers, TrustedBrowserCookies cookies, Accounts accounts,
+            Clock clock) {
         this.browsers = browsers;
         this.cookies = cookies;
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -78,7 +82,8 @@ public class TrustedBrowserFactor {
     /**
      * If the request carries a cookie that trusts this browser for the account now, adds
      * {@link OtpFactor#REMEMBERED_AUTHORITY} to the current {@code Authentication} (and to its session, under a new
-     * session id, as after any login).
+     * session id, as after any login, with the session version read before the cookie was checked:
+     * {@link OtpSessions#SESSION_VERSION}).
      *
      * @return whether it did
      */
@@ -87,6 +92,8 @@ public class TrustedBrowserFactor {
             return false;
         }
         Instant now = clock.instant();
+        // Read first: a version that moves on while the cookie is checked ends the factor on the next request.
+        long version = accounts.sessionVersion(accountId);
         boolean trusted = false;
         for (String value : cookies.values(request)) {
             if (browsers.check(accountId, value, now)) {
@@ -104,6 +111,7 @@ public class TrustedBrowserFactor {
         if (request.getSession(false) != null) {
             request.changeSessionId();
             repository.saveContext(context, request, response);
+            OtpSessions.recordSessionVersion(request, version);
         }
         return true;
     }

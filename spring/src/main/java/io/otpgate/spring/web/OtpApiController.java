@@ -188,8 +188,11 @@ public class OtpApiController {
                 return refused.get();
             }
         }
-        return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store")
-                .body(recoveryCodes.replace(account.accountId(), recovery.count(), request.getRemoteAddr()).codes());
+        List<String> codes = recoveryCodes.replace(account.accountId(), recovery.count(), request.getRemoteAddr())
+                .codes();
+        // The new codes end the user's other sessions' factor, not this one's: it has just proved it.
+        sessions.keepFactor(request);
+        return ResponseEntity.status(HttpStatus.CREATED).header("Cache-Control", "no-store").body(codes);
     }
 
     /**

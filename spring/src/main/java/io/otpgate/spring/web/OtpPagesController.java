@@ -219,6 +219,8 @@ public class OtpPagesController {
         }
         model.addAttribute("recoveryCodes", recoveryCodes.issue(account.accountId(), recovery.count(), false,
                 request.getRemoteAddr()).codes());
+        // The new codes end the user's other sessions' factor, not this one's: it has just proved it.
+        sessions.keepFactor(request);
         response.setHeader("Cache-Control", "no-store");
         return "otp/recovery-codes";
     }
@@ -253,6 +255,10 @@ public class OtpPagesController {
             devices.remove(account.get().accountId(), ref.get(), request.getRemoteAddr());
         } catch (OtpgateException e) {
             return refused("otp/devices", HttpStatus.NOT_FOUND, "There is no such device.", model, response);
+        }
+        if (ref.get().kind() == DeviceKind.STATIC && !provenBy(DeviceKind.STATIC)) {
+            // Deleting the recovery codes ends the other sessions' factor; this one keeps it unless a code proved it.
+            sessions.keepFactor(request);
         }
         return "redirect:" + OtpPaths.DEVICES;
     }
@@ -300,6 +306,13 @@ public class OtpPagesController {
         model.addAttribute("stepUp", true);
         return Optional.of(refused("otp/devices", HttpStatus.UNAUTHORIZED,
                 decision == StepUp.Decision.DEVICE_NEEDED ? DEVICE_CODE_NEEDED : STEP_UP, model, response));
+    }
+
+    /** Whether the session's factor was proven by a device of the kind (its {@code OTP_*} authority). */
+    private boolean provenBy(DeviceKind kind) {
+        Authentication current = sessions.current();
+        String proof = OtpFactor.KIND_PREFIX + kind.name();
+        return current != null && current.getAuthorities().stream().anyMatch(a -> proof.equals(a.getAuthority()));
     }
 
     private Optional<AccountRef> account() {
