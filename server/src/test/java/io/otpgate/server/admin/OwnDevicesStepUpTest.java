@@ -36,7 +36,7 @@ class OwnDevicesStepUpTest extends AdminTestBase {
 
         assertThat(refused.status()).isEqualTo(302);
         assertThat(refused.location()).isEqualTo("/admin/account");
-        assertThat(get(refused.location(), session).html().select(".error").text())
+        assertThat(get(refused.location(), session).html().select(".error:not([hidden])").text())
                 .isEqualTo(OwnDeviceStepUp.CONFIRM_FIRST);
         assertThat(count("select count(*) from otpgate_static_device where account_id = ?", staff.id())).isZero();
         Page wrong = post("/admin/account/confirm", session, "code", "000000");
@@ -92,7 +92,7 @@ class OwnDevicesStepUpTest extends AdminTestBase {
 
         assertThat(reset.location()).isEqualTo("/admin/account");
         Document account = get(reset.location(), session).html();
-        assertThat(account.select(".error").text()).isEqualTo(OwnDeviceStepUp.DEVICE_CODE_NEEDED);
+        assertThat(account.select(".error:not([hidden])").text()).isEqualTo(OwnDeviceStepUp.DEVICE_CODE_NEEDED);
         assertThat(count("select count(*) from otpgate_totp_device where account_id = ?", staff.id())).isEqualTo(1);
         Page added = post("/admin/users/" + staff.id() + "/devices/totp", session, "name", "Spare");
         assertThat(added.status()).as("a fresh recovery code is enough to add a device").isEqualTo(200);
