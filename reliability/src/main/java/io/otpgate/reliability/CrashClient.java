@@ -25,7 +25,8 @@ import io.otpgate.reliability.UserJournal.Seen;
  * over, through the cycle
  *
  * <pre>
- *   enabled:  recovery-code logins (2 a cycle), unanswered codes sent again, a used code replayed, then DELETE
+ *   enabled:  recovery-code logins (2 a cycle), unanswered codes sent again, a used code replayed, a TOTP code
+ *             (turning 2FA off needs a device's code, not a recovery code's token), then DELETE
  *   disabled: POST /api/totp/create (a pending device and 5 codes)
  *   pending:  a pending code tried (must be refused), then the first TOTP code (confirms the device)
  * </pre>
@@ -55,6 +56,8 @@ final class CrashClient {
     private final int recoveriesPerCycle;
     private Phase phase = Phase.LOGIN;
     private String token;
+    /** Whether the token came from a device's code (TOTP), which turning 2FA off asks for (step-up). */
+    private boolean tokenFromDevice;
     private Enrolment current;
     private int recoveredThisCycle;
     private boolean replayProbed;
@@ -149,6 +152,7 @@ final class CrashClient {
         }
         if (response.status() == 200) {
             token = response.text("access");
+            tokenFromDevice = false;
             phase = Phase.RESYNC;
         } else {
             surprise(Op.LOGIN, response, "200");
@@ -213,6 +217,7 @@ final class CrashClient {
         }
         if (response.status() == 200) {
             token = response.text("access");
+            tokenFromDevice = true;
             current = candidate;
             phase = Phase.ENABLED;
             journal.seen(Seen.ENABLED, candidate);
@@ -242,7 +247,34 @@ final class CrashClient {
             probeReplay(api, set, accepted);
             return;
         }
+        if (!tokenFromDevice) {
+            // A recovery code's token cannot turn 2FA off (step-up): the device's code first, as a client would.
+            proveWithDevice(api);
+            return;
+        }
         delete(api);
+    }
+
+    /** A code of the confirmed device, for a token that may turn 2FA off. */
+    private void proveWithDevice(Api api) {
+        Optional<String> code = totpCode(current);
+        if (code.isEmpty()) {
+            return;
+        }
+        Api.Response response = send(api, Op.TOTP_LOGIN, "POST", "/api/totp/login", true,
+                Map.of("token", code.get()));
+        current.totpOutcome(outcome(response));
+        if (response == null || waitIfThrottled(response)) {
+            return;
+        }
+        if (response.status() == 200) {
+            token = response.text("access");
+            tokenFromDevice = true;
+            journal.seen(Seen.ENABLED, current);
+        } else {
+            surprise(Op.TOTP_LOGIN, response, "200 for a code of the confirmed device");
+            waitAfterFailure(response);
+        }
     }
 
     private void recoveryLogin(Api api, CodeSet set, int index) {
@@ -257,6 +289,7 @@ final class CrashClient {
         if (response.status() == 200) {
             set.set(index, CodeState.ACCEPTED);
             token = response.text("access");
+            tokenFromDevice = false;
             recoveredThisCycle++;
             journal.seen(Seen.ENABLED, current);
         } else {
@@ -275,6 +308,7 @@ final class CrashClient {
         if (response.status() == 200) {
             set.set(index, CodeState.ACCEPTED);
             token = response.text("access");
+            tokenFromDevice = false;
             journal.seen(Seen.ENABLED, current);
         } else if (response.status() == 400) {
             set.set(index, CodeState.CONSUMED_UNANSWERED);
@@ -296,6 +330,7 @@ final class CrashClient {
             live.add(CrashLoad.REPLAY_ACCEPTED, user.username() + ": a recovery code accepted before was accepted "
                     + "again");
             token = response.text("access");
+            tokenFromDevice = false;
         } else if (response.status() == 400) {
             journal.seen(Seen.ENABLED, current);
             waitAfterFailure(response);
@@ -311,6 +346,7 @@ final class CrashClient {
         }
         if (response.status() == 200) {
             token = response.text("access");
+            tokenFromDevice = false;
             current = null;
             phase = Phase.DISABLED;
             journal.seen(Seen.DISABLED, null);
@@ -375,6 +411,7 @@ final class CrashClient {
         }
         if (response.status() == 200) {
             token = response.text("access");
+            tokenFromDevice = true;
             recoveredThisCycle = 0;
             replayProbed = false;
             phase = Phase.ENABLED;
