@@ -205,14 +205,8 @@ final class CrashClient {
             return;
         }
         Enrolment candidate = enrolments.get(enrolments.size() - 1 - verifyCandidate);
-        Optional<String> code = totpCode(candidate);
-        if (code.isEmpty()) {
-            return;
-        }
-        Api.Response response = send(api, Op.TOTP_LOGIN, "POST", "/api/totp/login", true,
-                Map.of("token", code.get()));
-        candidate.totpOutcome(outcome(response));
-        if (response == null || waitIfThrottled(response)) {
+        Api.Response response = sendTotp(api, Op.TOTP_LOGIN, candidate).orElse(null);
+        if (response == null) {
             return;
         }
         if (response.status() == 200) {
@@ -257,14 +251,8 @@ final class CrashClient {
 
     /** A code of the confirmed device, for a token that may turn 2FA off. */
     private void proveWithDevice(Api api) {
-        Optional<String> code = totpCode(current);
-        if (code.isEmpty()) {
-            return;
-        }
-        Api.Response response = send(api, Op.TOTP_LOGIN, "POST", "/api/totp/login", true,
-                Map.of("token", code.get()));
-        current.totpOutcome(outcome(response));
-        if (response == null || waitIfThrottled(response)) {
+        Api.Response response = sendTotp(api, Op.TOTP_LOGIN, current).orElse(null);
+        if (response == null) {
             return;
         }
         if (response.status() == 200) {
@@ -400,13 +388,8 @@ final class CrashClient {
             }
             return;
         }
-        Optional<String> code = totpCode(current);
-        if (code.isEmpty()) {
-            return;
-        }
-        Api.Response response = send(api, Op.CONFIRM, "POST", "/api/totp/login", true, Map.of("token", code.get()));
-        current.totpOutcome(outcome(response));
-        if (response == null || waitIfThrottled(response)) {
+        Api.Response response = sendTotp(api, Op.CONFIRM, current).orElse(null);
+        if (response == null) {
             return;
         }
         if (response.status() == 200) {
@@ -467,6 +450,20 @@ final class CrashClient {
         }
         enrolment.stepSent(step);
         return Optional.of(TOTP.generateAtStep(enrolment.secret(), step));
+    }
+
+    /**
+     * Sends the enrolment's next TOTP code to {@code totp/login} and records its outcome; empty when no code may be
+     * sent yet (the next step has not come), the server did not answer, or it asked to wait.
+     */
+    private Optional<Api.Response> sendTotp(Api api, Op op, Enrolment enrolment) {
+        Optional<String> code = totpCode(enrolment);
+        if (code.isEmpty()) {
+            return Optional.empty();
+        }
+        Api.Response response = send(api, op, "POST", "/api/totp/login", true, Map.of("token", code.get()));
+        enrolment.totpOutcome(outcome(response));
+        return response == null || waitIfThrottled(response) ? Optional.empty() : Optional.of(response);
     }
 
     private Api.Response sendCode(Api api, Op op, String code) {

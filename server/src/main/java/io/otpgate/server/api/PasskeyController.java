@@ -124,7 +124,7 @@ class PasskeyController {
 
     /**
      * Whether this session may add a passkey: while the user has no confirmed device, any session of theirs; once
-     * they have one, only a session that proved the second factor (seed 004's {@code IsOtpVerified}, as for a TOTP
+     * they have one, only a session that proved the second factor (the REST framework's {@code IsOtpVerified}, as for a TOTP
      * setup). The one place for this rule.
      *
      * @throws ApiRefusal 403 otherwise
