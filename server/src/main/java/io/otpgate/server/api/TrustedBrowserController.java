@@ -1,7 +1,6 @@
 package io.otpgate.server.api;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,7 +45,7 @@ class TrustedBrowserController {
     /** The browsers still trusted, the most recently used first. */
     @GetMapping
     List<Map<String, Object>> list(@AuthenticationPrincipal ApiPrincipal me) {
-        return browsers.list(me.userId(), clock.instant()).stream().map(TrustedBrowserController::json).toList();
+        return browsers.list(me.userId(), clock.instant()).stream().map(TrustedBrowser::json).toList();
     }
 
     /** 404 if the user has no trusted browser of that id (another user's included). */
@@ -64,15 +63,5 @@ class TrustedBrowserController {
             HttpServletResponse response) {
         cookies.clear(request, response);
         return Map.of("revoked", browsers.revokeAll(me.userId(), request.getRemoteAddr()));
-    }
-
-    static Map<String, Object> json(TrustedBrowser browser) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", browser.id());
-        json.put("description", browser.description());
-        json.put("created_at", browser.createdAt().toString());
-        json.put("last_used_at", browser.lastUsedAt().toString());
-        json.put("expires_at", browser.expiresAt().toString());
-        return json;
     }
 }

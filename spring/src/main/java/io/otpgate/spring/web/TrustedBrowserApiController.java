@@ -1,7 +1,6 @@
 package io.otpgate.spring.web;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,7 +48,7 @@ public class TrustedBrowserApiController {
     @GetMapping
     List<Map<String, Object>> list() {
         return accounts.find(sessions.userKey()).map(a -> trustedBrowsers.list(a.accountId())).orElse(List.of())
-                .stream().map(TrustedBrowserApiController::json).toList();
+                .stream().map(TrustedBrowser::json).toList();
     }
 
     @DeleteMapping("/{id}")
@@ -71,16 +70,6 @@ public class TrustedBrowserApiController {
         int revoked = accounts.find(sessions.userKey())
                 .map(a -> trustedBrowsers.revokeAll(a.accountId(), request, response)).orElse(0);
         return Map.of("revoked", revoked);
-    }
-
-    static Map<String, Object> json(TrustedBrowser browser) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", browser.id());
-        json.put("description", browser.description());
-        json.put("created_at", browser.createdAt().toString());
-        json.put("last_used_at", browser.lastUsedAt().toString());
-        json.put("expires_at", browser.expiresAt().toString());
-        return json;
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String message,
